@@ -1,0 +1,21 @@
+#pragma once
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace ternlab::cli {
+
+// Options every command that touches the run store shares.
+struct StoreOptions {
+  std::string db;  // empty: the default database
+  std::string path() const;
+};
+
+// Each function adds one subcommand to app; the callbacks set exitCode.
+void addRunCommand(CLI::App& app, int& exitCode);
+void addRunsCommand(CLI::App& app, int& exitCode);
+void addShowCommand(CLI::App& app, int& exitCode);
+void addReportCommand(CLI::App& app, int& exitCode);
+void addExportCommand(CLI::App& app, int& exitCode);
+
+}  // namespace ternlab::cli

@@ -1,0 +1,130 @@
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "Commands.h"
+#include "store/RunStore.h"
+
+namespace ternlab::cli {
+
+namespace {
+
+struct ShowArgs {
+  StoreOptions store;
+  std::int64_t id = 0;
+  bool json = false;
+};
+
+// The latest weight statistics of each layer (and branch) of a run.
+std::vector<store::LayerStatRow> latestLayerStats(store::RunStore& db, std::int64_t run) {
+  const auto rows = db.layerStats(run);
+  if (rows.empty()) return {};
+  const auto last = rows.back().step;
+  std::vector<store::LayerStatRow> out;
+  for (const auto& r : rows)
+    if (r.step == last) out.push_back(r);
+  return out;
+}
+
+nlohmann::json runJson(store::RunStore& db, const store::RunRecord& r) {
+  nlohmann::json j{{"id", r.id}, {"uuid", r.uuid}, {"name", r.name}, {"kind", r.kind}, {"stage", r.stage},
+                   {"status", r.status}, {"lifecycle", r.lifecycle}, {"seed", r.seed}, {"created", r.created},
+                   {"started", r.started}, {"ended", r.ended}, {"version", r.version}, {"git_commit", r.gitCommit},
+                   {"error", r.error}, {"config_hash", r.configHash}};
+  j["parent_id"] = r.parentId ? nlohmann::json(*r.parentId) : nlohmann::json(nullptr);
+  j["config"] = nlohmann::json::parse(r.config, nullptr, false);
+  nlohmann::json summary = nlohmann::json::object();
+  for (const auto& s : db.summaries(r.id))
+    summary[s.key] = {{"last", s.last}, {"last_step", s.lastStep}, {"min", s.min}, {"min_step", s.minStep},
+                      {"max", s.max}, {"max_step", s.maxStep}};
+  j["summary"] = summary;
+  nlohmann::json epochs = nlohmann::json::array();
+  std::map<int, nlohmann::json> byEpoch;
+  for (const auto& m : db.metrics(r.id)) {
+    if (m.key.rfind("test/", 0) == 0 || m.key == "train/acc" || m.key == "epoch/train_loss" || m.key == "epoch/seconds") {
+      auto& e = byEpoch[m.epoch];
+      e["epoch"] = m.epoch;
+      e["step"] = m.step;
+      e[m.key] = m.value;
+    }
+  }
+  for (auto& [_, e] : byEpoch) epochs.push_back(e);
+  j["epochs"] = epochs;
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : latestLayerStats(db, r.id))
+    layers.push_back({{"layer", l.layer}, {"tensor", l.tensor}, {"branch", l.branch}, {"numel", l.numel},
+                      {"density", l.density()}, {"frac_neg", l.fracNeg}, {"frac_zero", l.fracZero},
+                      {"frac_pos", l.fracPos}, {"entropy", l.entropy}, {"thresholds", l.thresholds},
+                      {"scales", l.scales}, {"step", l.step}});
+  j["layers"] = layers;
+  nlohmann::json arts = nlohmann::json::array();
+  for (const auto& a : db.artefacts(r.id)) arts.push_back({{"kind", a.kind}, {"path", a.path}, {"bytes", a.bytes}});
+  j["artefacts"] = arts;
+  j["children"] = db.children(r.id);
+  return j;
+}
+
+void printRun(const nlohmann::json& j) {
+  std::printf("run %lld  %s  [%s]  %s\n", j["id"].get<long long>(), j["name"].get<std::string>().c_str(),
+              j["status"].get<std::string>().c_str(), j["uuid"].get<std::string>().c_str());
+  if (!j["error"].get<std::string>().empty()) std::printf("  error: %s\n", j["error"].get<std::string>().c_str());
+  std::printf("  created %s  ended %s  TernLab %s (%s)  seed %llu\n", j["created"].get<std::string>().c_str(),
+              j["ended"].get<std::string>().c_str(), j["version"].get<std::string>().c_str(),
+              j["git_commit"].get<std::string>().c_str(), j["seed"].get<unsigned long long>());
+  std::printf("config:\n%s\n", j["config"].dump(2).c_str());
+  std::printf("epochs:\n  %5s %10s %10s %10s %10s %8s\n", "epoch", "train acc", "test loss", "test acc", "top5", "sec");
+  for (const auto& e : j["epochs"])
+    std::printf("  %5d %10.2f %10.4f %10.2f %10.2f %8.1f\n", e.value("epoch", 0), e.value("train/acc", NAN),
+                e.value("test/loss", NAN), e.value("test/acc", NAN), e.value("test/top5", NAN),
+                e.value("epoch/seconds", NAN));
+  std::printf("final metrics:\n");
+  for (auto it = j["summary"].begin(); it != j["summary"].end(); ++it)
+    std::printf("  %-22s last %10.4f  min %10.4f  max %10.4f\n", it.key().c_str(), it.value()["last"].get<double>(),
+                it.value()["min"].get<double>(), it.value()["max"].get<double>());
+  if (!j["layers"].empty()) {
+    std::printf("layers (step %lld):\n  %-10s %-10s %6s %9s %8s %7s %7s %7s %8s\n",
+                j["layers"][0]["step"].get<long long>(), "layer", "tensor", "branch", "numel", "density", "-1", "0",
+                "+1", "entropy");
+    for (const auto& l : j["layers"])
+      std::printf("  %-10s %-10s %6d %9lld %7.2f%% %7.3f %7.3f %7.3f %8.3f\n", l["layer"].get<std::string>().c_str(),
+                  l["tensor"].get<std::string>().c_str(), l["branch"].get<int>(), l["numel"].get<long long>(),
+                  100 * l["density"].get<double>(), l["frac_neg"].get<double>(), l["frac_zero"].get<double>(),
+                  l["frac_pos"].get<double>(), l["entropy"].get<double>());
+  }
+  if (!j["children"].empty()) std::printf("stages (child runs): %s\n", j["children"].dump().c_str());
+}
+
+}  // namespace
+
+void addShowCommand(CLI::App& app, int& exitCode) {
+  auto a = std::make_shared<ShowArgs>();
+  auto* cmd = app.add_subcommand("show", "Show one run: config, per-epoch and final metrics, per-layer density");
+  cmd->add_option("id", a->id, "run id")->required();
+  cmd->add_option("--db", a->store.db, "run database");
+  cmd->add_flag("--json", a->json, "one JSON document on stdout");
+  cmd->callback([a, &exitCode] {
+    store::RunStore db(a->store.path());
+    db.markStaleRunsInterrupted();
+    const auto r = db.run(a->id);
+    if (!r) {
+      std::fprintf(stderr, "error: no run %lld in %s\n", static_cast<long long>(a->id), db.path().c_str());
+      exitCode = 1;
+      return;
+    }
+    auto j = runJson(db, *r);
+    if (a->json) {
+      nlohmann::json stages = nlohmann::json::array();
+      for (auto child : db.children(r->id)) stages.push_back(runJson(db, *db.run(child)));
+      j["stages"] = stages;
+      std::printf("%s\n", j.dump(2).c_str());
+    } else {
+      printRun(j);
+      for (auto child : db.children(r->id)) {
+        std::printf("\n");
+        printRun(runJson(db, *db.run(child)));
+      }
+    }
+  });
+}
+
+}  // namespace ternlab::cli

@@ -1,0 +1,32 @@
+// ternlab-cli: train, list and inspect TernLab runs without the GUI.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "Commands.h"
+#include "Version.h"
+#include "store/RunStore.h"
+
+namespace ternlab::cli {
+std::string StoreOptions::path() const { return db.empty() ? store::defaultDatabasePath() : db; }
+}  // namespace ternlab::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"TernLab: train, ternarize and compare ternary neural networks (headless)."};
+  app.set_version_flag("--version", std::string("ternlab-cli ") + ternlab::kVersion + " (" + ternlab::kGitCommit + ")");
+  app.require_subcommand(1);
+  int exitCode = 0;
+  ternlab::cli::addRunCommand(app, exitCode);
+  ternlab::cli::addRunsCommand(app, exitCode);
+  ternlab::cli::addShowCommand(app, exitCode);
+  ternlab::cli::addReportCommand(app, exitCode);
+  ternlab::cli::addExportCommand(app, exitCode);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,38 @@
+#include "nn/LeNet5.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace ternlab::nn {
+
+namespace {
+std::int64_t scaled(double base, double width) { return std::max<std::int64_t>(1, std::llround(base * width)); }
+}  // namespace
+
+LeNet5::LeNet5(const InputShape& input, double width) {
+  const auto c1 = scaled(6, width), c2 = scaled(16, width), f1 = scaled(120, width), f2 = scaled(84, width);
+  const std::int64_t pad = input.size == 28 ? 2 : 0;  // 28×28 inputs are padded to LeNet's 32×32 geometry
+  const std::int64_t afterConv1 = (input.size + 2 * pad - 4) / 2;
+  const std::int64_t afterConv2 = (afterConv1 - 4) / 2;
+  conv1 = track("conv1", QuantConv2d(QuantConv2dOptions(input.channels, c1, 5).padding(pad)));
+  bn1 = register_module("bn1", torch::nn::BatchNorm2d(c1));
+  conv2 = track("conv2", QuantConv2d(QuantConv2dOptions(c1, c2, 5)));
+  bn2 = register_module("bn2", torch::nn::BatchNorm2d(c2));
+  fc1 = track("fc1", QuantLinear(c2 * afterConv2 * afterConv2, f1, false));
+  bn3 = register_module("bn3", torch::nn::BatchNorm1d(f1));
+  fc2 = track("fc2", QuantLinear(f1, f2, false));
+  bn4 = register_module("bn4", torch::nn::BatchNorm1d(f2));
+  fc3 = track("fc3", QuantLinear(f2, input.classes, true));
+}
+
+at::Tensor LeNet5::forward(const at::Tensor& input) {
+  auto x = torch::max_pool2d(torch::relu(bn1(conv1(input))), 2);
+  x = torch::max_pool2d(torch::relu(bn2(conv2(x))), 2);
+  x = x.flatten(1);
+  x = torch::relu(bn3(fc1(x)));
+  x = torch::relu(bn4(fc2(x)));
+  return fc3(x);
+}
+
+}  // namespace ternlab::nn

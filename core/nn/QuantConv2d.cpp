@@ -1,0 +1,31 @@
+#include "nn/QuantConv2d.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace ternlab::nn {
+
+QuantConv2dImpl::QuantConv2dImpl(const QuantConv2dOptions& o) : opts_(o) {
+  weight = register_parameter("weight", torch::empty({o.out_, o.in_, o.kernel_, o.kernel_}));
+  torch::nn::init::kaiming_normal_(weight, 0.0, torch::kFanOut, torch::kReLU);
+  if (o.bias_) bias = register_parameter("bias", torch::zeros({o.out_}));
+}
+
+void QuantConv2dImpl::setWeightQuantizer(std::shared_ptr<quant::TensorQuantizer> q) {
+  weightQuant_ = q ? register_module("wq", q) : nullptr;
+}
+
+void QuantConv2dImpl::setInputQuantizer(std::shared_ptr<quant::TensorQuantizer> q) {
+  inputQuant_ = q ? register_module("aq", q) : nullptr;
+}
+
+at::Tensor QuantConv2dImpl::forward(const at::Tensor& input) {
+  const auto x = inputQuant_ ? inputQuant_->forward(input) : input;
+  const auto w = weightQuant_ ? weightQuant_->forward(weight) : weight;
+  auto y = torch::conv2d(x, w, bias, {opts_.stride_, opts_.stride_}, {opts_.padding_, opts_.padding_});
+  lastMacs_ = y.size(1) * y.size(2) * y.size(3) * opts_.in_ * opts_.kernel_ * opts_.kernel_;
+  return y;
+}
+
+}  // namespace ternlab::nn

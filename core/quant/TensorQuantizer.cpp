@@ -1,0 +1,53 @@
+#include "quant/TensorQuantizer.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace ternlab::quant {
+
+double ternaryEntropy(double fracNeg, double fracZero, double fracPos) {
+  double h = 0;
+  for (double p : {fracNeg, fracZero, fracPos})
+    if (p > 0) h -= p * std::log2(p);
+  return h;
+}
+
+void TensorQuantizer::remember(std::vector<at::Tensor> codes, std::vector<std::vector<double>> thresholds,
+                               std::vector<std::vector<double>> scales, double gamma) {
+  for (auto& c : codes) c = c.detach().to(torch::kInt8);
+  lastCodes_ = std::move(codes);
+  lastThresholds_ = std::move(thresholds);
+  lastScales_ = std::move(scales);
+  lastGamma_ = gamma;
+}
+
+std::vector<BranchStats> TensorQuantizer::lastStats() const {
+  std::vector<BranchStats> out;
+  for (std::size_t b = 0; b < lastCodes_.size(); ++b) {
+    const auto& c = lastCodes_[b];
+    BranchStats s;
+    s.branch = static_cast<int>(b);
+    s.numel = c.numel();
+    const double n = static_cast<double>(std::max<std::int64_t>(1, s.numel));
+    // Half-range activation codes {0,1,2} are reported as {zero, level 1 (as "neg"), level 2 (as "pos")}.
+    const bool halfRange = c.numel() > 0 && c.min().item<int>() >= 0 && c.max().item<int>() == 2;
+    if (halfRange) {
+      s.fracZero = c.eq(0).sum().item<double>() / n;
+      s.fracNeg = c.eq(1).sum().item<double>() / n;
+      s.fracPos = c.eq(2).sum().item<double>() / n;
+    } else {
+      s.fracNeg = c.lt(0).sum().item<double>() / n;
+      s.fracZero = c.eq(0).sum().item<double>() / n;
+      s.fracPos = c.gt(0).sum().item<double>() / n;
+    }
+    s.entropy = ternaryEntropy(s.fracNeg, s.fracZero, s.fracPos);
+    if (b < lastThresholds_.size()) s.thresholds = lastThresholds_[b];
+    if (b < lastScales_.size()) s.scales = lastScales_[b];
+    s.gamma = lastGamma_;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace ternlab::quant

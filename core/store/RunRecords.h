@@ -1,0 +1,86 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ternlab::store {
+
+// One row of the run table.
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string uuid;
+  std::optional<std::int64_t> parentId;
+  std::string stage;
+  std::string name;
+  std::string kind = "train";
+  std::string status;
+  std::string lifecycle = "active";
+  std::string config;
+  std::string configHash;
+  std::uint64_t seed = 0;
+  std::string created, started, ended;
+  double heartbeat = 0;
+  std::string version, gitCommit, error;
+};
+
+// What a caller supplies to open a new run.
+struct NewRun {
+  std::string name;
+  std::string configJson;
+  std::uint64_t seed = 0;
+  std::optional<std::int64_t> parentId;
+  std::string stage;
+  std::string kind = "train";  // train | pipeline | bench | sweep
+};
+
+// One metric value at one step.
+struct MetricPoint {
+  std::string key;
+  std::int64_t step = 0;
+  int epoch = 0;
+  double wallMs = 0;
+  double value = 0;
+};
+
+// The browser's view of one metric of a run: last, min, max and where they happened.
+struct MetricSummary {
+  std::string key;
+  double last = 0, min = 0, max = 0;
+  std::int64_t lastStep = 0, minStep = 0, maxStep = 0;
+};
+
+// Per-layer ternary statistics at one step (one row per layer, tensor and REL branch).
+struct LayerStatRow {
+  std::int64_t step = 0;
+  int epoch = 0;
+  std::string layer;
+  std::string tensor = "weight";  // weight | activation
+  int branch = 0;
+  std::int64_t numel = 0;
+  double fracNeg = 0, fracZero = 0, fracPos = 0, entropy = 0;
+  std::vector<double> thresholds, scales;
+  std::optional<double> gamma;
+  double density() const { return fracNeg + fracPos; }
+};
+
+// A file a run produced (checkpoint, export, benchmark report).
+struct Artefact {
+  std::string kind;
+  std::string path;
+  std::int64_t bytes = 0;
+  std::string sha256;
+  std::int64_t step = 0;
+};
+
+// Filter for listing runs.
+struct RunFilter {
+  bool includeArchived = false;
+  bool includeDeleted = false;
+  bool topLevelOnly = false;
+  std::string text;    // matched against name
+  std::string status;  // empty = any
+  std::string tag;     // empty = any
+};
+
+}  // namespace ternlab::store

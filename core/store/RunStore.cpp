@@ -1,0 +1,462 @@
+#include "store/RunStore.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "Version.h"
+#include "config/ExperimentConfig.h"
+#include "store/Schema.h"
+
+namespace ternlab::store {
+
+namespace fs = std::filesystem;
+using Lock = std::lock_guard<std::recursive_mutex>;
+
+namespace {
+
+std::string newUuid() {
+  std::random_device rd;
+  std::mt19937_64 rng((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
+  const auto a = rng(), b = rng();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+std::string fnv1a(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string jsonArray(const std::vector<double>& v) { return nlohmann::json(v).dump(); }
+std::vector<double> parseArray(const std::string& s) {
+  if (s.empty()) return {};
+  auto j = nlohmann::json::parse(s, nullptr, false);
+  std::vector<double> out;
+  if (j.is_array())
+    for (const auto& e : j)
+      if (e.is_number()) out.push_back(e.get<double>());
+  return out;
+}
+
+const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+const char* kUnixNow = "((julianday('now') - 2440587.5) * 86400.0)";
+const char* kRunColumns =
+    "id, uuid, parent_id, stage, name, kind, status, lifecycle, config, config_hash, seed, created, "
+    "coalesce(started,''), coalesce(ended,''), coalesce(heartbeat,0), version, git_commit, error";
+
+}  // namespace
+
+std::string defaultDatabasePath() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  fs::path base;
+  if (xdg && *xdg) {
+    base = xdg;
+  } else {
+    const char* home = std::getenv("HOME");
+    base = fs::path(home && *home ? home : ".") / ".local" / "share";
+  }
+  return (base / "ternlab" / "runs.sqlite").string();
+}
+
+RunStore::RunStore(const std::string& path) : path_(path) {
+  std::error_code ec;
+  const auto parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (fs::is_directory(path, ec)) throw StoreError(path + ": is a directory, expected a database file");
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                 nullptr);
+  db_.reset(raw);
+  if (rc != SQLITE_OK) throw StoreError(path + ": cannot open database: " + sqlite3_errmsg(raw));
+  sqlite3_busy_timeout(db_.get(), 10000);
+  try {
+    exec(db_.get(), "PRAGMA foreign_keys = ON", path_);
+    Statement wal(db_.get(), "PRAGMA journal_mode = WAL", path_);
+    wal.step();
+    exec(db_.get(), "PRAGMA synchronous = NORMAL", path_);
+    migrate(db_.get(), path_);
+  } catch (const StoreError& e) {
+    const std::string msg = e.what();
+    if (msg.find("file is not a database") != std::string::npos)
+      throw StoreError(path + ": not a TernLab run database (file is not an SQLite database); nothing was changed");
+    throw;
+  }
+}
+
+std::int64_t RunStore::createRun(const NewRun& r) {
+  Lock lock(mutex_);
+  Transaction tx(db_.get(), path_);
+  Statement ins(db_.get(),
+                std::string("INSERT INTO run(uuid, parent_id, stage, name, kind, status, config, config_hash, seed, "
+                            "started, heartbeat, pid, version, git_commit) VALUES (?,?,?,?,?,'running',?,?,?,") +
+                    kNow + "," + kUnixNow + ",?,?,?)",
+                path_);
+  ins.bind(1, newUuid()).bind(2, r.parentId).bind(3, r.stage).bind(4, r.name).bind(5, r.kind);
+  ins.bind(6, r.configJson).bind(7, fnv1a(r.configJson)).bind(8, static_cast<std::int64_t>(r.seed));
+  ins.bind(9, static_cast<std::int64_t>(::getpid())).bind(10, std::string(kVersion)).bind(11, std::string(kGitCommit));
+  ins.run();
+  const std::int64_t id = sqlite3_last_insert_rowid(db_.get());
+  auto doc = nlohmann::json::parse(r.configJson, nullptr, false);
+  if (doc.is_object()) {
+    Statement p(db_.get(), "INSERT OR REPLACE INTO param(run_id, key, value, num) VALUES (?,?,?,?)", path_);
+    for (const auto& [k, v] : config::flatten(doc)) {
+      p.bind(1, id).bind(2, k).bind(3, v);
+      char* end = nullptr;
+      const double num = std::strtod(v.c_str(), &end);
+      if (!v.empty() && end && *end == '\0' && std::isfinite(num)) p.bind(4, num); else p.bindNull(4);
+      p.run();
+    }
+  }
+  tx.commit();
+  return id;
+}
+
+void RunStore::setStatus(std::int64_t run, const std::string& status, const std::string& error) {
+  Lock lock(mutex_);
+  const bool ended = status != "running" && status != "queued";
+  Statement s(db_.get(),
+              std::string("UPDATE run SET status = ?, error = ?, heartbeat = ") + kUnixNow +
+                  (ended ? std::string(", ended = ") + kNow : std::string(", ended = NULL")) + " WHERE id = ?",
+              path_);
+  s.bind(1, status).bind(2, error).bind(3, run).run();
+}
+
+void RunStore::heartbeat(std::int64_t run) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), std::string("UPDATE run SET heartbeat = ") + kUnixNow + " WHERE id = ?", path_);
+  s.bind(1, run).run();
+}
+
+std::int64_t RunStore::metricKeyId(const std::string& name) {
+  auto it = keyIds_.find(name);
+  if (it != keyIds_.end()) return it->second;
+  Statement ins(db_.get(), "INSERT OR IGNORE INTO metric_key(name) VALUES (?)", path_);
+  ins.bind(1, name).run();
+  Statement sel(db_.get(), "SELECT id FROM metric_key WHERE name = ?", path_);
+  sel.bind(1, name);
+  sel.step();
+  const auto id = sel.integer(0);
+  keyIds_[name] = id;
+  return id;
+}
+
+void RunStore::logMetrics(std::int64_t run, const std::vector<MetricPoint>& points) {
+  if (points.empty()) return;
+  Lock lock(mutex_);
+  Transaction tx(db_.get(), path_);
+  Statement m(db_.get(),
+              "INSERT INTO metric(run_id, key_id, step, epoch, wall_ms, value) VALUES (?,?,?,?,?,?) "
+              "ON CONFLICT(run_id, key_id, step) DO UPDATE SET epoch = excluded.epoch, wall_ms = excluded.wall_ms, "
+              "value = excluded.value",
+              path_);
+  // In an UPDATE every right-hand side sees the old row, so the CASEs compare against old values.
+  Statement sum(db_.get(),
+                "INSERT INTO metric_summary(run_id, key_id, last, last_step, min, min_step, max, max_step) "
+                "VALUES (?1,?2,?3,?4,?3,?4,?3,?4) ON CONFLICT(run_id, key_id) DO UPDATE SET "
+                "last = CASE WHEN excluded.last_step >= last_step THEN excluded.last ELSE last END, "
+                "last_step = max(last_step, excluded.last_step), "
+                "min = CASE WHEN excluded.min < min THEN excluded.min ELSE min END, "
+                "min_step = CASE WHEN excluded.min < min THEN excluded.min_step ELSE min_step END, "
+                "max = CASE WHEN excluded.max > max THEN excluded.max ELSE max END, "
+                "max_step = CASE WHEN excluded.max > max THEN excluded.max_step ELSE max_step END",
+                path_);
+  for (const auto& p : points) {
+    if (!std::isfinite(p.value)) continue;  // NaN/inf cannot be stored in a REAL NOT NULL column meaningfully
+    const auto key = metricKeyId(p.key);
+    m.bind(1, run).bind(2, key).bind(3, p.step).bind(4, p.epoch).bind(5, p.wallMs).bind(6, p.value).run();
+    sum.bind(1, run).bind(2, key).bind(3, p.value).bind(4, p.step).run();
+  }
+  Statement hb(db_.get(), std::string("UPDATE run SET heartbeat = ") + kUnixNow + " WHERE id = ?", path_);
+  hb.bind(1, run).run();
+  tx.commit();
+}
+
+void RunStore::logLayerStats(std::int64_t run, const std::vector<LayerStatRow>& rows) {
+  if (rows.empty()) return;
+  Lock lock(mutex_);
+  Transaction tx(db_.get(), path_);
+  Statement s(db_.get(),
+              "INSERT OR REPLACE INTO layer_stat(run_id, step, epoch, layer, tensor, branch, numel, frac_neg, "
+              "frac_zero, frac_pos, entropy, thresholds, scales, gamma) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+              path_);
+  for (const auto& r : rows) {
+    s.bind(1, run).bind(2, r.step).bind(3, r.epoch).bind(4, r.layer).bind(5, r.tensor).bind(6, r.branch);
+    s.bind(7, r.numel).bind(8, r.fracNeg).bind(9, r.fracZero).bind(10, r.fracPos).bind(11, r.entropy);
+    s.bind(12, jsonArray(r.thresholds)).bind(13, jsonArray(r.scales));
+    if (r.gamma && std::isfinite(*r.gamma)) s.bind(14, *r.gamma); else s.bindNull(14);
+    s.run();
+  }
+  tx.commit();
+}
+
+void RunStore::addArtefact(std::int64_t run, const Artefact& a) {
+  Lock lock(mutex_);
+  Statement s(db_.get(),
+              "INSERT OR REPLACE INTO artefact(run_id, kind, path, bytes, sha256, step) VALUES (?,?,?,?,?,?)", path_);
+  s.bind(1, run).bind(2, a.kind).bind(3, a.path).bind(4, a.bytes).bind(5, a.sha256).bind(6, a.step).run();
+}
+
+int RunStore::markStaleRunsInterrupted(double maxAgeSeconds) {
+  Lock lock(mutex_);
+  Statement sel(db_.get(), std::string("SELECT id, coalesce(pid,0), ") + kUnixNow +
+                               " - coalesce(heartbeat,0) FROM run WHERE status = 'running'",
+                path_);
+  std::vector<std::int64_t> dead;
+  while (sel.step()) {
+    const auto pid = sel.integer(1);
+    const double age = sel.real(2);
+    // A run whose process no longer exists on this host cannot be running, whatever its heartbeat.
+    const bool gone = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+    if (age > maxAgeSeconds || gone) dead.push_back(sel.integer(0));
+  }
+  sel.reset();
+  for (auto id : dead) setStatus(id, "interrupted", "the training process stopped without recording an end");
+  return static_cast<int>(dead.size());
+}
+
+void RunStore::setLifecycle(std::int64_t run, const std::string& lifecycle) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "UPDATE run SET lifecycle = ? WHERE id = ?", path_);
+  s.bind(1, lifecycle).bind(2, run).run();
+}
+
+void RunStore::deleteRunPermanently(std::int64_t run) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "DELETE FROM run WHERE id = ?", path_);
+  s.bind(1, run).run();
+}
+
+void RunStore::addTag(std::int64_t run, const std::string& tag, const std::string& color) {
+  Lock lock(mutex_);
+  Transaction tx(db_.get(), path_);
+  Statement t(db_.get(), "INSERT INTO tag(name, color) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET color = "
+                         "CASE WHEN excluded.color = '' THEN color ELSE excluded.color END",
+              path_);
+  t.bind(1, tag).bind(2, color.empty() ? std::string("#3a7bd5") : color).run();
+  Statement rt(db_.get(), "INSERT OR IGNORE INTO run_tag(run_id, tag_id) SELECT ?, id FROM tag WHERE name = ?", path_);
+  rt.bind(1, run).bind(2, tag).run();
+  tx.commit();
+}
+
+void RunStore::removeTag(std::int64_t run, const std::string& tag) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "DELETE FROM run_tag WHERE run_id = ? AND tag_id = (SELECT id FROM tag WHERE name = ?)", path_);
+  s.bind(1, run).bind(2, tag).run();
+}
+
+std::vector<std::string> RunStore::tags(std::int64_t run) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "SELECT t.name FROM run_tag rt JOIN tag t ON t.id = rt.tag_id WHERE rt.run_id = ? ORDER BY t.name",
+              path_);
+  s.bind(1, run);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+std::map<std::string, std::string> RunStore::tagColors() {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "SELECT name, color FROM tag", path_);
+  std::map<std::string, std::string> out;
+  while (s.step()) out[s.text(0)] = s.text(1);
+  return out;
+}
+
+void RunStore::setNote(std::int64_t run, const std::string& text) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "INSERT OR REPLACE INTO note(run_id, text) VALUES (?, ?)", path_);
+  s.bind(1, run).bind(2, text).run();
+}
+
+std::string RunStore::note(std::int64_t run) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "SELECT text FROM note WHERE run_id = ?", path_);
+  s.bind(1, run);
+  return s.step() ? s.text(0) : std::string();
+}
+
+RunRecord RunStore::readRun(Statement& s) {
+  RunRecord r;
+  r.id = s.integer(0);
+  r.uuid = s.text(1);
+  if (!s.isNull(2)) r.parentId = s.integer(2);
+  r.stage = s.text(3);
+  r.name = s.text(4);
+  r.kind = s.text(5);
+  r.status = s.text(6);
+  r.lifecycle = s.text(7);
+  r.config = s.text(8);
+  r.configHash = s.text(9);
+  r.seed = static_cast<std::uint64_t>(s.integer(10));
+  r.created = s.text(11);
+  r.started = s.text(12);
+  r.ended = s.text(13);
+  r.heartbeat = s.real(14);
+  r.version = s.text(15);
+  r.gitCommit = s.text(16);
+  r.error = s.text(17);
+  return r;
+}
+
+std::vector<RunRecord> RunStore::listRuns(const RunFilter& f) {
+  Lock lock(mutex_);
+  std::string sql = std::string("SELECT ") + kRunColumns + " FROM run WHERE 1=1";
+  if (!f.includeArchived) sql += " AND lifecycle <> 'archived'";
+  if (!f.includeDeleted) sql += " AND lifecycle <> 'deleted'";
+  if (f.topLevelOnly) sql += " AND parent_id IS NULL";
+  if (!f.text.empty()) sql += " AND name LIKE '%' || ?1 || '%'";
+  if (!f.status.empty()) sql += " AND status = ?2";
+  if (!f.tag.empty())
+    sql += " AND id IN (SELECT rt.run_id FROM run_tag rt JOIN tag t ON t.id = rt.tag_id WHERE t.name = ?3)";
+  sql += " ORDER BY id";
+  Statement s(db_.get(), sql, path_);
+  if (!f.text.empty()) s.bind(1, f.text);
+  if (!f.status.empty()) s.bind(2, f.status);
+  if (!f.tag.empty()) s.bind(3, f.tag);
+  std::vector<RunRecord> out;
+  while (s.step()) out.push_back(readRun(s));
+  return out;
+}
+
+std::optional<RunRecord> RunStore::run(std::int64_t id) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), std::string("SELECT ") + kRunColumns + " FROM run WHERE id = ?", path_);
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return readRun(s);
+}
+
+std::vector<std::int64_t> RunStore::children(std::int64_t id) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "SELECT id FROM run WHERE parent_id = ? ORDER BY id", path_);
+  s.bind(1, id);
+  std::vector<std::int64_t> out;
+  while (s.step()) out.push_back(s.integer(0));
+  return out;
+}
+
+std::vector<MetricPoint> RunStore::metrics(std::int64_t run, const std::string& key) {
+  Lock lock(mutex_);
+  Statement s(db_.get(),
+              "SELECT k.name, m.step, m.epoch, m.wall_ms, m.value FROM metric m JOIN metric_key k ON k.id = m.key_id "
+              "WHERE m.run_id = ?1 AND (?2 = '' OR k.name = ?2) ORDER BY k.name, m.step",
+              path_);
+  s.bind(1, run).bind(2, key);
+  std::vector<MetricPoint> out;
+  while (s.step()) out.push_back({s.text(0), s.integer(1), static_cast<int>(s.integer(2)), s.real(3), s.real(4)});
+  return out;
+}
+
+std::vector<std::string> RunStore::metricKeys(std::int64_t run) {
+  Lock lock(mutex_);
+  Statement s(db_.get(),
+              "SELECT k.name FROM metric_summary ms JOIN metric_key k ON k.id = ms.key_id WHERE ms.run_id = ? "
+              "ORDER BY k.name",
+              path_);
+  s.bind(1, run);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+namespace {
+const char* kSummarySelect =
+    "SELECT ms.run_id, k.name, ms.last, ms.last_step, ms.min, ms.min_step, ms.max, ms.max_step "
+    "FROM metric_summary ms JOIN metric_key k ON k.id = ms.key_id";
+MetricSummary readSummary(Statement& s) {
+  MetricSummary m;
+  m.key = s.text(1);
+  m.last = s.real(2);
+  m.lastStep = s.integer(3);
+  m.min = s.real(4);
+  m.minStep = s.integer(5);
+  m.max = s.real(6);
+  m.maxStep = s.integer(7);
+  return m;
+}
+}  // namespace
+
+std::vector<MetricSummary> RunStore::summaries(std::int64_t run) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), std::string(kSummarySelect) + " WHERE ms.run_id = ? ORDER BY k.name", path_);
+  s.bind(1, run);
+  std::vector<MetricSummary> out;
+  while (s.step()) out.push_back(readSummary(s));
+  return out;
+}
+
+std::map<std::int64_t, std::map<std::string, MetricSummary>> RunStore::allSummaries() {
+  Lock lock(mutex_);
+  Statement s(db_.get(), kSummarySelect, path_);
+  std::map<std::int64_t, std::map<std::string, MetricSummary>> out;
+  while (s.step()) {
+    auto m = readSummary(s);
+    out[s.integer(0)][m.key] = m;
+  }
+  return out;
+}
+
+std::vector<LayerStatRow> RunStore::layerStats(std::int64_t run) {
+  Lock lock(mutex_);
+  Statement s(db_.get(),
+              "SELECT step, epoch, layer, tensor, branch, numel, frac_neg, frac_zero, frac_pos, entropy, thresholds, "
+              "scales, gamma FROM layer_stat WHERE run_id = ? ORDER BY step, rowid",
+              path_);
+  s.bind(1, run);
+  std::vector<LayerStatRow> out;
+  while (s.step()) {
+    LayerStatRow r;
+    r.step = s.integer(0);
+    r.epoch = static_cast<int>(s.integer(1));
+    r.layer = s.text(2);
+    r.tensor = s.text(3);
+    r.branch = static_cast<int>(s.integer(4));
+    r.numel = s.integer(5);
+    r.fracNeg = s.real(6);
+    r.fracZero = s.real(7);
+    r.fracPos = s.real(8);
+    r.entropy = s.real(9);
+    r.thresholds = parseArray(s.text(10));
+    r.scales = parseArray(s.text(11));
+    if (!s.isNull(12)) r.gamma = s.real(12);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<Artefact> RunStore::artefacts(std::int64_t run, const std::string& kind) {
+  Lock lock(mutex_);
+  Statement s(db_.get(),
+              "SELECT kind, path, bytes, sha256, step FROM artefact WHERE run_id = ?1 AND (?2 = '' OR kind = ?2) "
+              "ORDER BY id",
+              path_);
+  s.bind(1, run).bind(2, kind);
+  std::vector<Artefact> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3), s.integer(4)});
+  return out;
+}
+
+std::map<std::string, std::string> RunStore::params(std::int64_t run) {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "SELECT key, value FROM param WHERE run_id = ?", path_);
+  s.bind(1, run);
+  std::map<std::string, std::string> out;
+  while (s.step()) out[s.text(0)] = s.text(1);
+  return out;
+}
+
+}  // namespace ternlab::store

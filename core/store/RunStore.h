@@ -1,0 +1,65 @@
+#pragma once
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/RunRecords.h"
+#include "store/Sqlite.h"
+
+namespace ternlab::store {
+
+// The SQLite record of every run: one connection per RunStore (use one per thread), WAL mode,
+// batched writes in transactions. Thread-safe for the calls of one connection.
+class RunStore {
+ public:
+  explicit RunStore(const std::string& path);
+  const std::string& path() const { return path_; }
+
+  // Writing a run's life.
+  std::int64_t createRun(const NewRun& run);  // status running, params flattened from the config
+  void setStatus(std::int64_t run, const std::string& status, const std::string& error = "");
+  void heartbeat(std::int64_t run);
+  void logMetrics(std::int64_t run, const std::vector<MetricPoint>& points);
+  void logLayerStats(std::int64_t run, const std::vector<LayerStatRow>& rows);
+  void addArtefact(std::int64_t run, const Artefact& a);
+  // Marks 'running' runs whose heartbeat is older than maxAgeSeconds (or whose process on this host
+  // is gone) as 'interrupted'; returns how many.
+  int markStaleRunsInterrupted(double maxAgeSeconds = 120.0);
+
+  // Organising.
+  void setLifecycle(std::int64_t run, const std::string& lifecycle);
+  void deleteRunPermanently(std::int64_t run);
+  void addTag(std::int64_t run, const std::string& tag, const std::string& color = "");
+  void removeTag(std::int64_t run, const std::string& tag);
+  std::vector<std::string> tags(std::int64_t run);
+  std::map<std::string, std::string> tagColors();
+  void setNote(std::int64_t run, const std::string& text);
+  std::string note(std::int64_t run);
+
+  // Reading.
+  std::vector<RunRecord> listRuns(const RunFilter& filter = {});
+  std::optional<RunRecord> run(std::int64_t id);
+  std::vector<std::int64_t> children(std::int64_t id);
+  std::vector<MetricPoint> metrics(std::int64_t run, const std::string& key = "");
+  std::vector<std::string> metricKeys(std::int64_t run);
+  std::vector<MetricSummary> summaries(std::int64_t run);
+  std::map<std::int64_t, std::map<std::string, MetricSummary>> allSummaries();
+  std::vector<LayerStatRow> layerStats(std::int64_t run);
+  std::vector<Artefact> artefacts(std::int64_t run, const std::string& kind = "");
+  std::map<std::string, std::string> params(std::int64_t run);
+
+ private:
+  std::int64_t metricKeyId(const std::string& name);
+  RunRecord readRun(Statement& s);
+  std::string path_;
+  DbHandle db_;
+  std::map<std::string, std::int64_t> keyIds_;
+  std::recursive_mutex mutex_;
+};
+
+// The default database: $XDG_DATA_HOME/ternlab/runs.sqlite (~/.local/share/... when unset),
+// the same place QStandardPaths::AppDataLocation gives the GUI.
+std::string defaultDatabasePath();
+
+}  // namespace ternlab::store

@@ -1,0 +1,84 @@
+#include "store/Sqlite.h"
+
+namespace ternlab::store {
+
+namespace {
+[[noreturn]] void raise(sqlite3* db, const std::string& dbPath, const std::string& what) {
+  throw StoreError(dbPath + ": " + what + ": " + (db ? sqlite3_errmsg(db) : "unknown error"));
+}
+}  // namespace
+
+Statement::Statement(sqlite3* db, const std::string& sql, const std::string& dbPath) : db_(db), dbPath_(dbPath) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) raise(db, dbPath, "cannot prepare SQL");
+  stmt_.reset(s);
+}
+
+Statement& Statement::bind(int i, std::int64_t v) {
+  if (sqlite3_bind_int64(stmt_.get(), i, v) != SQLITE_OK) raise(db_, dbPath_, "bind failed");
+  return *this;
+}
+Statement& Statement::bind(int i, double v) {
+  if (sqlite3_bind_double(stmt_.get(), i, v) != SQLITE_OK) raise(db_, dbPath_, "bind failed");
+  return *this;
+}
+Statement& Statement::bind(int i, const std::string& v) {
+  if (sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    raise(db_, dbPath_, "bind failed");
+  return *this;
+}
+Statement& Statement::bindNull(int i) {
+  if (sqlite3_bind_null(stmt_.get(), i) != SQLITE_OK) raise(db_, dbPath_, "bind failed");
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const std::string msg = sqlite3_errmsg(db_);
+  sqlite3_reset(stmt_.get());
+  throw StoreError(dbPath_ + ": query failed: " + msg);
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+}
+
+std::int64_t Statement::integer(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
+double Statement::real(int col) const { return sqlite3_column_double(stmt_.get(), col); }
+bool Statement::isNull(int col) const { return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL; }
+std::string Statement::text(int col) const {
+  const auto* p = sqlite3_column_text(stmt_.get(), col);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col)))
+           : std::string();
+}
+
+void exec(sqlite3* db, const std::string& sql, const std::string& dbPath) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw StoreError(dbPath + ": " + msg);
+  }
+}
+
+Transaction::Transaction(sqlite3* db, const std::string& dbPath) : db_(db), dbPath_(dbPath) {
+  exec(db_, "BEGIN IMMEDIATE", dbPath_);
+}
+Transaction::~Transaction() {
+  if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+void Transaction::commit() {
+  exec(db_, "COMMIT", dbPath_);
+  done_ = true;
+}
+
+}  // namespace ternlab::store

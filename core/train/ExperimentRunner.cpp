@@ -1,0 +1,209 @@
+#include "train/ExperimentRunner.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <map>
+
+#include "data/Dataset.h"
+#include "store/RunStore.h"
+#include "train/StageTrainer.h"
+
+namespace ternlab::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool isRunId(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+std::string artefactDir(const RunOptions& o, store::RunStore& db, std::int64_t runId) {
+  fs::path root = o.artefactRoot.empty() ? fs::path(o.dbPath).parent_path() / "artefacts" : fs::path(o.artefactRoot);
+  const auto rec = db.run(runId);
+  const fs::path dir = root / (rec ? rec->uuid : std::to_string(runId));
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+// Collects metric points and flushes them to the store in one transaction per call site.
+class StageRecorder {
+ public:
+  StageRecorder(store::RunStore& db, const RunOptions& o, std::int64_t runId, TrainingObserver& obs)
+      : db_(db), opts_(o), runId_(runId), obs_(obs) {}
+
+  StageSink sink() {
+    StageSink s;
+    s.step = [this](const StepUpdate& u) {
+      db_.logMetrics(runId_, {{"train/loss", u.step, u.epoch, u.wallMs, u.loss},
+                              {"train/batch_acc", u.step, u.epoch, u.wallMs, u.accuracy},
+                              {"lr", u.step, u.epoch, u.wallMs, u.lr}});
+      obs_.onStep(u);
+    };
+    s.epoch = [this](const EpochUpdate& u) {
+      db_.logMetrics(runId_, {{"epoch/train_loss", u.step, u.epoch, u.wallMs, u.trainLoss},
+                              {"train/acc", u.step, u.epoch, u.wallMs, u.trainAcc},
+                              {"test/loss", u.step, u.epoch, u.wallMs, u.testLoss},
+                              {"test/acc", u.step, u.epoch, u.wallMs, u.testAcc},
+                              {"test/top5", u.step, u.epoch, u.wallMs, u.testTop5},
+                              {"epoch/seconds", u.step, u.epoch, u.wallMs, u.seconds},
+                              {"epoch", u.step, u.epoch, u.wallMs, static_cast<double>(u.epoch)}});
+      obs_.onEpoch(u);
+    };
+    s.layers = [this](std::int64_t step, int epoch, const std::vector<store::LayerStatRow>& rows) {
+      db_.logLayerStats(runId_, rows);
+      // Mean weight density per layer also goes to the metric table so curves can be drawn from it.
+      std::map<std::string, std::pair<double, int>> density;
+      for (const auto& r : rows)
+        if (r.tensor == "weight") {
+          density[r.layer].first += r.density();
+          density[r.layer].second += 1;
+        }
+      std::vector<store::MetricPoint> pts;
+      for (const auto& [layer, d] : density)
+        pts.push_back({"density/" + layer, step, epoch, 0.0, d.first / d.second});
+      db_.logMetrics(runId_, pts);
+      obs_.onLayerStats(runId_, rows);
+    };
+    if (opts_.checkpoints)
+      s.checkpoint = [this](int epoch, std::int64_t step, const ModelState& state) {
+        char name[32];
+        std::snprintf(name, sizeof name, "epoch-%03d.pt", epoch);
+        const auto path = (fs::path(artefactDir(opts_, db_, runId_)) / name).string();
+        saveStateFile(state, path);
+        db_.addArtefact(runId_, {"checkpoint", path, static_cast<std::int64_t>(fs::file_size(path)), "", step});
+      };
+    return s;
+  }
+
+  void saveFinal(const ModelState& state) {
+    const auto path = (fs::path(artefactDir(opts_, db_, runId_)) / "final.pt").string();
+    saveStateFile(state, path);
+    db_.addArtefact(runId_, {"checkpoint-final", path, static_cast<std::int64_t>(fs::file_size(path)), "", 0});
+  }
+
+ private:
+  store::RunStore& db_;
+  const RunOptions& opts_;
+  std::int64_t runId_;
+  TrainingObserver& obs_;
+};
+
+// Loads a teacher network described by a stored run (its config and final checkpoint) or a path.
+std::unique_ptr<Teacher> loadTeacher(const config::ExperimentConfig& cfg, const RunOptions& o,
+                                     const data::DatasetPair& data) {
+  if (!cfg.distill.enabled()) return nullptr;
+  auto t = std::make_unique<Teacher>();
+  config::ExperimentConfig tcfg = cfg;
+  if (isRunId(cfg.distill.teacher)) {
+    store::RunStore db(o.dbPath);
+    auto rec = db.run(std::stoll(cfg.distill.teacher));
+    if (!rec) throw std::runtime_error("distill.teacher: run " + cfg.distill.teacher + " is not in " + o.dbPath);
+    tcfg = config::parseExperimentText(rec->config, "run " + cfg.distill.teacher);
+  } else {
+    tcfg.quant = {};
+  }
+  t->model = buildModel(tcfg, data.train);
+  loadState(*t->model, loadStateFile(resolveCheckpoint(cfg.distill.teacher, o.dbPath)));
+  t->model->eval();
+  return t;
+}
+
+}  // namespace
+
+std::string resolveCheckpoint(const std::string& ref, const std::string& dbPath) {
+  if (!isRunId(ref)) return ref;
+  store::RunStore db(dbPath);
+  const auto id = std::stoll(ref);
+  if (!db.run(id)) throw std::runtime_error("run " + ref + " is not in " + dbPath);
+  auto finals = db.artefacts(id, "checkpoint-final");
+  if (finals.empty()) {
+    // A pipeline: its last stage's final checkpoint.
+    const auto kids = db.children(id);
+    if (!kids.empty()) return resolveCheckpoint(std::to_string(kids.back()), dbPath);
+    throw std::runtime_error("run " + ref + " has no final checkpoint (did it finish?)");
+  }
+  return finals.back().path;
+}
+
+RunOutcome runExperiment(const config::ExperimentConfig& cfg, const RunOptions& options, TrainingObserver& observer,
+                         const StopToken& stop) {
+  store::RunStore db(options.dbPath);
+  RunOutcome out;
+  const bool pipeline = !cfg.stages.empty();
+  out.runId = db.createRun({cfg.name, cfg.json.dump(), cfg.seed, std::nullopt, "", pipeline ? "pipeline" : "train"});
+  std::int64_t current = out.runId;
+  try {
+    std::map<std::string, data::DatasetPair> cache;
+    auto dataFor = [&](const config::ExperimentConfig& c) -> const data::DatasetPair& {
+      const std::string path = c.data.path.empty() ? data::defaultDatasetPath(c.data.name) : c.data.path;
+      const std::string key = c.data.name + "|" + path + "|" + std::to_string(c.data.trainLimit) + "|" +
+                              std::to_string(c.data.testLimit);
+      auto it = cache.find(key);
+      if (it == cache.end())
+        it = cache.emplace(key, data::loadDataset(c.data.name, path, c.data.trainLimit, c.data.testLimit)).first;
+      return it->second;
+    };
+    std::vector<config::ExperimentConfig> stages;
+    if (pipeline)
+      for (std::size_t i = 0; i < cfg.stages.size(); ++i) stages.push_back(config::stageConfig(cfg, i));
+    else
+      stages.push_back(cfg);
+
+    std::optional<ModelState> carried;
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+      const auto& sc = stages[i];
+      if (pipeline) {
+        const std::string stageName = cfg.stages[i].value("name", "stage" + std::to_string(i + 1));
+        current = db.createRun({sc.name, sc.json.dump(), sc.seed, out.runId, stageName, "train"});
+      }
+      const auto& data = dataFor(sc);
+      std::optional<ModelState> init = carried;
+      if (!sc.initFrom.empty() && (!pipeline || i == 0 || cfg.stages[i].contains("init_from")))
+        init = loadStateFile(resolveCheckpoint(sc.initFrom, options.dbPath));
+      auto teacher = loadTeacher(sc, options, data);
+      StageRecorder rec(db, options, current, observer);
+      observer.onStageStarted({current, pipeline ? out.runId : 0, sc.name, static_cast<int>(i),
+                               static_cast<int>(stages.size()), sc.epochs,
+                               (data.train.size() + sc.batchSize - 1) / sc.batchSize});
+      auto result = trainStage(sc, data, init ? &*init : nullptr, teacher.get(), static_cast<int>(current),
+                               rec.sink(), stop);
+      if (result.cancelled) {
+        db.setStatus(current, "cancelled", "stopped by the user");
+        observer.onRunFinished(current, "cancelled", "");
+        if (pipeline) db.setStatus(out.runId, "cancelled", "stopped by the user in stage " + std::to_string(i + 1));
+        out.status = "cancelled";
+        if (pipeline) observer.onRunFinished(out.runId, "cancelled", "");
+        return out;
+      }
+      if (options.checkpoints) rec.saveFinal(result.finalState);
+      db.setStatus(current, "finished");
+      observer.onRunFinished(current, "finished", "");
+      out.testAcc = result.testAcc;
+      if (pipeline) {
+        db.logMetrics(out.runId, {{"test/acc", static_cast<std::int64_t>(i + 1), static_cast<int>(i + 1), 0.0,
+                                   result.testAcc},
+                                  {"test/top5", static_cast<std::int64_t>(i + 1), static_cast<int>(i + 1), 0.0,
+                                   result.testTop5}});
+      }
+      carried = std::move(result.finalState);
+    }
+    if (pipeline) {
+      db.setStatus(out.runId, "finished");
+      observer.onRunFinished(out.runId, "finished", "");
+    }
+    out.status = "finished";
+  } catch (const std::exception& e) {
+    out.status = "failed";
+    // LibTorch errors carry a C++ backtrace; keep the message a user can act on.
+    const auto* te = dynamic_cast<const c10::Error*>(&e);
+    out.error = te ? te->what_without_backtrace() : e.what();
+    db.setStatus(current, "failed", out.error);
+    if (current != out.runId) db.setStatus(out.runId, "failed", "stage run " + std::to_string(current) + " failed: " + out.error);
+    observer.onRunFinished(current, "failed", out.error);
+  }
+  return out;
+}
+
+}  // namespace ternlab::train

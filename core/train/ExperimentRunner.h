@@ -1,0 +1,35 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "config/ExperimentConfig.h"
+#include "train/StopToken.h"
+#include "train/TrainingObserver.h"
+
+namespace ternlab::train {
+
+// Where and how a run is recorded.
+struct RunOptions {
+  std::string dbPath;         // the run store
+  std::string artefactRoot;   // empty: "<db dir>/artefacts"
+  bool checkpoints = true;    // a checkpoint per epoch
+};
+
+// What happened, for the caller: the top-level run and how it ended.
+struct RunOutcome {
+  std::int64_t runId = 0;
+  std::string status;  // finished | failed | cancelled
+  std::string error;
+  double testAcc = 0;
+};
+
+// Runs an experiment end to end and records it: data, model, every stage as a child run when the
+// file declares stages, metrics, per-layer statistics, checkpoints, final status. Never throws for a
+// training fault: the run is marked failed with the message and the outcome says so.
+RunOutcome runExperiment(const config::ExperimentConfig& cfg, const RunOptions& options, TrainingObserver& observer,
+                         const StopToken& stop);
+
+// Resolves "init_from"/"teacher" references: a run id in the store (its final checkpoint) or a path.
+std::string resolveCheckpoint(const std::string& ref, const std::string& dbPath);
+
+}  // namespace ternlab::train

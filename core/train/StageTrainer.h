@@ -1,0 +1,53 @@
+#pragma once
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/ExperimentConfig.h"
+#include "data/Dataset.h"
+#include "nn/TernaryNet.h"
+#include "train/ModelState.h"
+#include "train/StopToken.h"
+#include "train/TrainingObserver.h"
+
+namespace ternlab::train {
+
+// Where a stage sends what it measures: the runner turns these into store rows and observer calls.
+struct StageSink {
+  std::function<void(const StepUpdate&)> step;
+  std::function<void(const EpochUpdate&)> epoch;
+  std::function<void(std::int64_t step, int epoch, const std::vector<store::LayerStatRow>&)> layers;
+  std::function<void(int epoch, std::int64_t step, const ModelState&)> checkpoint;
+};
+
+// A frozen teacher for knowledge distillation.
+struct Teacher {
+  std::shared_ptr<nn::TernaryNet> model;
+};
+
+// How a stage ended.
+struct StageResult {
+  bool cancelled = false;
+  double testAcc = 0, testTop5 = 0, testLoss = 0;
+  std::int64_t steps = 0;
+  ModelState finalState;
+};
+
+// Trains one stage of an experiment: builds the model, runs the epochs, reports through sink.
+StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetPair& data, const ModelState* init,
+                       const Teacher* teacher, int runId, const StageSink& sink, const StopToken& stop);
+
+// Model built for the config's dataset geometry, with the config's quantization policy installed.
+std::shared_ptr<nn::TernaryNet> buildModel(const config::ExperimentConfig& cfg, const data::Dataset& shapeOf);
+
+// Per-layer statistics of the quantizers' last forward, as store rows.
+std::vector<store::LayerStatRow> collectLayerStats(const nn::TernaryNet& net, std::int64_t step, int epoch);
+
+// Test-set top-1 / top-5 accuracy (in %) and mean loss of a model in eval mode.
+struct Evaluation {
+  double top1 = 0, top5 = 0, loss = 0;
+};
+Evaluation evaluate(nn::TernaryNet& net, const data::Dataset& test, std::int64_t batchSize = 1000);
+
+}  // namespace ternlab::train

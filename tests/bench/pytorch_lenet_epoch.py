@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""PyTorch eager baseline for bench_train: one LeNet-5 (+BN) epoch on full Fashion-MNIST.
+
+Same architecture, batch size, optimiser and thread count as TernLab's FP LeNet-5 run.
+Prints one JSON line: {"epoch_seconds": [...], "threads": N, "torch": version}.
+"""
+import argparse, gzip, json, struct, time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2, bias=False)
+        self.bn1 = nn.BatchNorm2d(6)
+        self.conv2 = nn.Conv2d(6, 16, 5, bias=False)
+        self.bn2 = nn.BatchNorm2d(16)
+        self.fc1 = nn.Linear(400, 120, bias=False)
+        self.bn3 = nn.BatchNorm1d(120)
+        self.fc2 = nn.Linear(120, 84, bias=False)
+        self.bn4 = nn.BatchNorm1d(84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
+        x = x.flatten(1)
+        x = F.relu(self.bn3(self.fc1(x)))
+        x = F.relu(self.bn4(self.fc2(x)))
+        return self.fc3(x)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    x = torch.from_numpy(read_idx(a.data + "/train-images-idx3-ubyte.gz").copy()).float().div_(255).unsqueeze(1)
+    y = torch.from_numpy(read_idx(a.data + "/train-labels-idx1-ubyte.gz").copy()).long()
+    x = (x - x.mean()) / x.std()
+    model = LeNet5()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+    times = []
+    for _ in range(a.epochs):
+        t0 = time.perf_counter()
+        model.train()
+        perm = torch.randperm(x.shape[0])
+        for b in range(0, x.shape[0], 128):
+            idx = perm[b:b + 128]
+            xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            loss.item()
+        times.append(time.perf_counter() - t0)
+    print(json.dumps({"epoch_seconds": times, "threads": a.threads, "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+// Experiment files: defaults, typed keys, and errors that name the file and the key path.
+#include <gtest/gtest.h>
+
+#include "config/ConfigError.h"
+#include "config/ExperimentConfig.h"
+
+using namespace ternlab::config;
+
+namespace {
+std::string errorOf(const std::string& text) {
+  try {
+    parseExperimentText(text, "exp.json");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Config, DefaultsAndValues) {
+  auto c = parseExperimentText(R"({"name":"a","epochs":3,"quant":{"weights":{"scheme":"twn"}},
+                                   "optimizer":{"lr":0.1,"nesterov":true}})");
+  EXPECT_EQ(c.name, "a");
+  EXPECT_EQ(c.epochs, 3);
+  EXPECT_EQ(c.quant.weights.scheme, "twn");
+  EXPECT_DOUBLE_EQ(c.quant.weights.factor, 0.7);  // TWN's default threshold factor
+  EXPECT_DOUBLE_EQ(c.optimizer.lr, 0.1);
+  EXPECT_TRUE(c.optimizer.nesterov);
+  EXPECT_EQ(c.data.name, "fashion-mnist");
+  EXPECT_FALSE(c.quant.firstTernary);
+}
+
+TEST(Config, UnknownKeyIsRejectedWithPathAndFile) {
+  EXPECT_EQ(errorOf(R"({"optimizer":{"lr":0.1,"momentun":0.9}})"), "exp.json: 'optimizer.momentun': unknown key");
+  EXPECT_EQ(errorOf(R"({"bogus":1})"), "exp.json: 'bogus': unknown key");
+}
+
+TEST(Config, WrongTypeIsRejected) {
+  EXPECT_EQ(errorOf(R"({"epochs":"ten"})"), "exp.json: 'epochs': expected an integer, got string");
+  EXPECT_EQ(errorOf(R"({"quant":{"weights":{"factor":"x","scheme":"twn"}}})"),
+            "exp.json: 'quant.weights.factor': expected a number, got string");
+}
+
+TEST(Config, OutOfRangeIsRejected) {
+  EXPECT_EQ(errorOf(R"({"optimizer":{"lr":-1}})"), "exp.json: 'optimizer.lr': value -1 is out of range [0.00000001, 10]");
+  EXPECT_EQ(errorOf(R"({"batch_size":0})"), "exp.json: 'batch_size': value 0 is out of range [1, 65536]");
+}
+
+TEST(Config, UnknownSchemeListsTheKnownOnes) {
+  const auto e = errorOf(R"({"quant":{"weights":{"scheme":"binary"}}})");
+  EXPECT_NE(e.find("'quant.weights.scheme': unknown value 'binary'"), std::string::npos) << e;
+  EXPECT_NE(e.find("twn"), std::string::npos) << e;
+}
+
+TEST(Config, RelBetasMustMatchBranchesAndIncrease) {
+  EXPECT_NE(errorOf(R"({"quant":{"weights":{"scheme":"ics","branches":2,"betas":[0.1,0.05]}}})").find("strictly increasing"),
+            std::string::npos);
+  EXPECT_NE(errorOf(R"({"quant":{"weights":{"scheme":"ics","branches":2,"betas":[0.1]}}})").find("branches is 2"),
+            std::string::npos);
+  auto c = parseExperimentText(R"({"quant":{"weights":{"scheme":"ics","branches":4}}})");
+  EXPECT_EQ(c.quant.weights.betas, (std::vector<double>{0.05, 0.1, 0.15, 0.2}));
+}
+
+TEST(Config, StagesMergeAndReportTheirPath) {
+  auto c = parseExperimentText(R"({"name":"p","epochs":5,"quant":{"weights":{"scheme":"twn"}},
+     "stages":[{"name":"fp","epochs":2,"quant":{"weights":{"scheme":"none"}}},{"name":"t","optimizer":{"lr":0.01}}]})");
+  ASSERT_EQ(c.stages.size(), 2u);
+  auto s0 = stageConfig(c, 0);
+  auto s1 = stageConfig(c, 1);
+  EXPECT_EQ(s0.name, "p/fp");
+  EXPECT_EQ(s0.epochs, 2);
+  EXPECT_FALSE(s0.quant.weights.enabled());
+  EXPECT_EQ(s1.epochs, 5);
+  EXPECT_EQ(s1.quant.weights.scheme, "twn");
+  EXPECT_DOUBLE_EQ(s1.optimizer.lr, 0.01);
+  EXPECT_EQ(errorOf(R"({"stages":[{"epochs":-3}]})"),
+            "exp.json: 'stages[0].epochs': value -3 is out of range [0, 10000]");
+}
+
+TEST(Config, InvalidJsonNamesTheFile) {
+  EXPECT_NE(errorOf("{\"epochs\": 3,").find("exp.json: not valid JSON"), std::string::npos);
+}
+
+TEST(Config, RoundTripThroughJson) {
+  auto c = parseExperimentText(R"({"name":"rt","quant":{"weights":{"scheme":"ics","factor":0.1,"branches":2}}})");
+  auto again = parseExperiment(toJson(c));
+  EXPECT_EQ(toJson(again), toJson(c));
+  const auto flat = flatten(c.json);
+  EXPECT_EQ(flat.at("quant.weights.scheme"), "ics");
+  EXPECT_EQ(flat.at("quant.weights.betas"), "[0.05,0.1]");
+}
+
+TEST(Config, ShippedExperimentsParse) {
+  for (const char* f : {"fmnist-lenet-fp.json", "fmnist-lenet-twn.json"})
+    EXPECT_NO_THROW(loadExperimentFile(std::string(TERNLAB_SOURCE_DIR) + "/experiments/" + f)) << f;
+}

@@ -1,0 +1,145 @@
+// The run store: schema, upserts, summaries, layer stats, statuses, and refusal to touch foreign files.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/RunStore.h"
+
+using namespace ternlab::store;
+namespace fs = std::filesystem;
+
+namespace {
+std::string freshDb() {
+  auto d = fs::temp_directory_path() / ("ternlab-store-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return (d / "runs.sqlite").string();
+}
+}  // namespace
+
+TEST(RunStore, CreatesRunWithParamsAndVersion) {
+  RunStore db(freshDb());
+  const auto id = db.createRun({"r1", R"({"optimizer":{"lr":0.05},"name":"r1"})", 7});
+  auto r = db.run(id);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, "running");
+  EXPECT_EQ(r->seed, 7u);
+  EXPECT_EQ(r->uuid.size(), 36u);
+  EXPECT_FALSE(r->version.empty());
+  EXPECT_EQ(db.params(id).at("optimizer.lr"), "0.05");
+  db.setStatus(id, "finished");
+  EXPECT_EQ(db.run(id)->status, "finished");
+  EXPECT_FALSE(db.run(id)->ended.empty());
+}
+
+TEST(RunStore, MetricUpsertAndSummary) {
+  RunStore db(freshDb());
+  const auto id = db.createRun({"m", "{}", 1});
+  db.logMetrics(id, {{"test/acc", 1, 1, 10, 50.0}, {"test/acc", 2, 2, 20, 70.0}, {"test/acc", 3, 3, 30, 60.0}});
+  // A resumed run writes step 3 again: it overwrites instead of failing.
+  db.logMetrics(id, {{"test/acc", 3, 3, 31, 65.0}});
+  auto pts = db.metrics(id, "test/acc");
+  ASSERT_EQ(pts.size(), 3u);
+  EXPECT_DOUBLE_EQ(pts[2].value, 65.0);
+  auto s = db.summaries(id).at(0);
+  EXPECT_EQ(s.key, "test/acc");
+  EXPECT_DOUBLE_EQ(s.last, 65.0);
+  EXPECT_EQ(s.lastStep, 3);
+  EXPECT_DOUBLE_EQ(s.max, 70.0);
+  EXPECT_EQ(s.maxStep, 2);
+  EXPECT_DOUBLE_EQ(s.min, 50.0);
+  EXPECT_EQ(s.minStep, 1);
+  // Points arriving out of order do not move "last" backwards.
+  db.logMetrics(id, {{"test/acc", 1, 1, 10, 10.0}});
+  s = db.summaries(id).at(0);
+  EXPECT_DOUBLE_EQ(s.last, 65.0);
+  EXPECT_DOUBLE_EQ(s.min, 10.0);
+}
+
+TEST(RunStore, LayerStatsRoundTrip) {
+  RunStore db(freshDb());
+  const auto id = db.createRun({"l", "{}", 1});
+  LayerStatRow r;
+  r.step = 5;
+  r.layer = "conv2";
+  r.branch = 1;
+  r.numel = 2400;
+  r.fracNeg = 0.2;
+  r.fracZero = 0.5;
+  r.fracPos = 0.3;
+  r.entropy = 1.48;
+  r.thresholds = {0.1, -0.1};
+  r.scales = {0.7};
+  r.gamma = 1.25;
+  db.logLayerStats(id, {r});
+  auto rows = db.layerStats(id);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].layer, "conv2");
+  EXPECT_EQ(rows[0].branch, 1);
+  EXPECT_DOUBLE_EQ(rows[0].density(), 0.5);
+  EXPECT_EQ(rows[0].thresholds, (std::vector<double>{0.1, -0.1}));
+  EXPECT_EQ(rows[0].scales, (std::vector<double>{0.7}));
+  ASSERT_TRUE(rows[0].gamma);
+  EXPECT_DOUBLE_EQ(*rows[0].gamma, 1.25);
+}
+
+TEST(RunStore, StaleRunningRunIsMarkedInterrupted) {
+  const auto path = freshDb();
+  RunStore db(path);
+  const auto alive = db.createRun({"alive", "{}", 1});
+  const auto dead = db.createRun({"dead", "{}", 1});
+  EXPECT_EQ(db.markStaleRunsInterrupted(-1.0), 2);  // every heartbeat is older than -1 s
+  EXPECT_EQ(db.run(dead)->status, "interrupted");
+  EXPECT_FALSE(db.run(alive)->error.empty());
+  EXPECT_EQ(db.markStaleRunsInterrupted(120.0), 0);
+}
+
+TEST(RunStore, ParentChildTagsNotesLifecycle) {
+  RunStore db(freshDb());
+  const auto p = db.createRun({"pipe", "{}", 1, std::nullopt, "", "pipeline"});
+  const auto c = db.createRun({"pipe/fp", "{}", 1, p, "fp"});
+  EXPECT_EQ(db.children(p), (std::vector<std::int64_t>{c}));
+  db.addTag(c, "sweep-a", "#ff0000");
+  EXPECT_EQ(db.tags(c), (std::vector<std::string>{"sweep-a"}));
+  EXPECT_EQ(db.tagColors().at("sweep-a"), "#ff0000");
+  db.setNote(c, "looks good");
+  EXPECT_EQ(db.note(c), "looks good");
+  RunFilter f;
+  f.tag = "sweep-a";
+  EXPECT_EQ(db.listRuns(f).size(), 1u);
+  db.setLifecycle(c, "archived");
+  EXPECT_EQ(db.listRuns().size(), 1u);
+  f = {};
+  f.includeArchived = true;
+  EXPECT_EQ(db.listRuns(f).size(), 2u);
+  db.deleteRunPermanently(p);  // cascades to the child
+  EXPECT_TRUE(db.listRuns(f).empty());
+}
+
+TEST(RunStore, RefusesForeignFilesWithoutTouchingThem) {
+  const auto path = freshDb();
+  {
+    std::ofstream(path) << "this is not a database at all, just some text that is long enough to matter\n";
+  }
+  const auto before = fs::file_size(path);
+  try {
+    RunStore db(path);
+    FAIL() << "opened a text file";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("not a TernLab run database"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(fs::file_size(path), before);
+}
+
+TEST(RunStore, TwoConnectionsSeeEachOthersWrites) {
+  const auto path = freshDb();
+  RunStore writer(path), reader(path);
+  const auto id = writer.createRun({"w", "{}", 1});
+  writer.logMetrics(id, {{"train/loss", 1, 1, 1, 2.5}});
+  ASSERT_EQ(reader.metrics(id).size(), 1u);
+  EXPECT_DOUBLE_EQ(reader.metrics(id)[0].value, 2.5);
+}
