@@ -15,7 +15,14 @@ struct StoreOptions {
 void addRunCommand(CLI::App& app, int& exitCode);
 void addRunsCommand(CLI::App& app, int& exitCode);
 void addShowCommand(CLI::App& app, int& exitCode);
+void addResumeCommand(CLI::App& app, int& exitCode);
+void addSweepCommand(CLI::App& app, int& exitCode);
+void addResultsCommand(CLI::App& app, int& exitCode);
 void addReportCommand(CLI::App& app, int& exitCode);
 void addExportCommand(CLI::App& app, int& exitCode);
+void addInferCommand(CLI::App& app, int& exitCode);
+void addBenchCommand(CLI::App& app, int& exitCode);
+// export --format tnn (TnnExportCommand.cpp); returns the exit code.
+int exportTnnCommand(const std::string& dbPath, std::int64_t id, const std::string& out);
 
 }  // namespace ternlab::cli

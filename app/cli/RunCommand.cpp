@@ -3,63 +3,15 @@
 #include <memory>
 
 #include "Commands.h"
-#include "ProgressBar.h"
+#include "ConsoleObserver.h"
 #include "config/ConfigError.h"
 #include "config/ExperimentConfig.h"
+#include "store/RunStore.h"
 #include "train/ExperimentRunner.h"
 
 namespace ternlab::cli {
 
 namespace {
-
-train::StopToken* gStop = nullptr;
-
-extern "C" void onSignal(int sig) {
-  if (gStop) gStop->requestStop();
-  std::signal(sig, SIG_DFL);  // a second signal kills at once
-}
-
-// Prints per-epoch lines on stdout and a progress bar on stderr.
-class ConsoleObserver : public train::TrainingObserver {
- public:
-  explicit ConsoleObserver(bool quiet) : quiet_(quiet), bar_(!quiet) {}
-  void onStageStarted(const train::StageStarted& s) override {
-    stage_ = s;
-    if (!quiet_)
-      std::printf("run %lld: %s (%d epochs, %lld batches/epoch)\n", static_cast<long long>(s.runId), s.name.c_str(),
-                  s.epochs, static_cast<long long>(s.batchesPerEpoch));
-    std::fflush(stdout);
-    bar_.start("epoch 1/" + std::to_string(s.epochs), s.batchesPerEpoch);
-  }
-  void onStep(const train::StepUpdate& u) override {
-    if (u.batch == 1 || u.epoch != epoch_) {
-      epoch_ = u.epoch;
-      bar_.start("epoch " + std::to_string(u.epoch) + "/" + std::to_string(stage_.epochs), u.batchesPerEpoch);
-    }
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "loss %.4f  acc %.1f%%  lr %.4g", u.loss, u.accuracy, u.lr);
-    bar_.update(u.batch, buf);
-  }
-  void onEpoch(const train::EpochUpdate& u) override {
-    bar_.finish();
-    if (!quiet_)
-      std::printf("  epoch %3d/%d  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%% top5 %.2f%%  lr %.4g  %.1fs\n",
-                  u.epoch, u.epochs, u.trainLoss, u.trainAcc, u.testLoss, u.testAcc, u.testTop5, u.lr, u.seconds);
-    std::fflush(stdout);
-  }
-  void onRunFinished(std::int64_t runId, const std::string& status, const std::string& error) override {
-    bar_.finish();
-    if (!quiet_)
-      std::printf("run %lld %s%s%s\n", static_cast<long long>(runId), status.c_str(), error.empty() ? "" : ": ",
-                  error.c_str());
-  }
-
- private:
-  bool quiet_;
-  ProgressBar bar_;
-  train::StageStarted stage_;
-  int epoch_ = 0;
-};
 
 struct RunArgs {
   std::string file;
@@ -70,6 +22,8 @@ struct RunArgs {
   int threads = -1;
   bool json = false;
   bool noCheckpoints = false;
+  std::string tag;
+  std::int64_t id = 0;
 };
 
 // Applies command-line overrides to the base and to every stage, then revalidates.
@@ -101,6 +55,7 @@ void addRunCommand(CLI::App& app, int& exitCode) {
   cmd->add_option("--threads", args->threads, "intra-op threads (0 = all cores)")->check(CLI::Range(0, 1024));
   cmd->add_flag("--json", args->json, "print the outcome as one JSON document (no progress output)");
   cmd->add_flag("--no-checkpoints", args->noCheckpoints, "do not write per-epoch checkpoints");
+  cmd->add_option("--tag", args->tag, "tag the run (sweeps tag their runs with the sweep's name)");
   cmd->callback([args, &exitCode] {
     config::ExperimentConfig cfg;
     try {
@@ -111,24 +66,50 @@ void addRunCommand(CLI::App& app, int& exitCode) {
       return;
     }
     train::StopToken stop;
-    gStop = &stop;
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    StopOnSignal guard(stop);
     ConsoleObserver observer(args->json);
     train::RunOptions opts;
     opts.dbPath = args->store.path();
     opts.checkpoints = !args->noCheckpoints;
     const auto out = train::runExperiment(cfg, opts, observer, stop);
-    gStop = nullptr;
-    if (args->json) {
-      nlohmann::json j{{"run", out.runId}, {"status", out.status}, {"test_acc", out.testAcc}, {"db", opts.dbPath}};
+    if (!args->tag.empty()) store::RunStore(opts.dbPath).addTag(out.runId, args->tag);
+    printOutcome(out, opts.dbPath, args->json);
+    exitCode = exitCodeOf(out);
+  });
+}
+
+void addResumeCommand(CLI::App& app, int& exitCode) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("resume", "Continue an interrupted run from its last per-epoch checkpoint");
+  cmd->add_option("id", args->id, "run id (a pipeline resumes at its unfinished stage)")->required();
+  cmd->add_option("--db", args->store.db, "run database");
+  cmd->add_flag("--json", args->json, "print the outcome as one JSON document");
+  cmd->callback([args, &exitCode] {
+    train::StopToken stop;
+    StopOnSignal guard(stop);
+    ConsoleObserver observer(args->json);
+    train::RunOptions opts;
+    opts.dbPath = args->store.path();
+    const auto out = train::resumeRun(args->id, opts, observer, stop);
+    printOutcome(out, opts.dbPath, args->json);
+    exitCode = exitCodeOf(out);
+  });
+}
+
+void printOutcome(const train::RunOutcome& out, const std::string& db, bool json) {
+  {
+    if (json) {
+      nlohmann::json j{{"run", out.runId}, {"status", out.status}, {"test_acc", out.testAcc}, {"db", db}};
       if (!out.error.empty()) j["error"] = out.error;
       std::printf("%s\n", j.dump(2).c_str());
     } else if (out.status == "failed") {
       std::fprintf(stderr, "error: run %lld failed: %s\n", static_cast<long long>(out.runId), out.error.c_str());
     }
-    exitCode = out.status == "finished" ? 0 : (out.status == "cancelled" ? 130 : 1);
-  });
+  }
+}
+
+int exitCodeOf(const train::RunOutcome& out) {
+  return out.status == "finished" ? 0 : (out.status == "cancelled" ? 130 : 1);
 }
 
 }  // namespace ternlab::cli

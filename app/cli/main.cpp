@@ -18,8 +18,13 @@ int main(int argc, char** argv) {
   ternlab::cli::addRunCommand(app, exitCode);
   ternlab::cli::addRunsCommand(app, exitCode);
   ternlab::cli::addShowCommand(app, exitCode);
+  ternlab::cli::addResumeCommand(app, exitCode);
+  ternlab::cli::addSweepCommand(app, exitCode);
+  ternlab::cli::addResultsCommand(app, exitCode);
   ternlab::cli::addReportCommand(app, exitCode);
   ternlab::cli::addExportCommand(app, exitCode);
+  ternlab::cli::addInferCommand(app, exitCode);
+  ternlab::cli::addBenchCommand(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -158,6 +158,13 @@ ExperimentConfig stageConfig(const ExperimentConfig& base, std::size_t index, co
   const std::string stageName = patch.value("name", "stage" + std::to_string(index + 1));
   nameless.erase("name");
   merged.merge_patch(nameless);
+  // A stage that names a new scheme replaces that quantizer spec whole: options of the old scheme
+  // (its factor, REL branches, β list) do not leak into the new one.
+  if (nameless.contains("quant") && nameless["quant"].is_object())
+    for (const char* kind : {"weights", "activations"})
+      if (nameless["quant"].contains(kind) && nameless["quant"][kind].is_object() &&
+          nameless["quant"][kind].contains("scheme"))
+        merged["quant"][kind] = nameless["quant"][kind];
   merged["name"] = base.name + "/" + stageName;
   try {
     return parseExperiment(merged, file);

@@ -1,6 +1,7 @@
 #include "config/JsonCursor.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "config/ConfigError.h"
 
@@ -9,10 +10,9 @@ namespace ternlab::config {
 namespace {
 std::string typeName(const nlohmann::json& j) { return j.type_name(); }
 std::string fmt(double v) {
-  std::string s = std::to_string(v);
-  while (s.size() > 1 && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 }  // namespace
 

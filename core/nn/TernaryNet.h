@@ -26,15 +26,20 @@ class TernaryNet : public torch::nn::Module {
   // Quantizable layers in forward order (the first is the stem, the last the classifier).
   const std::vector<QuantLayer*>& quantLayers() const { return layers_; }
   QuantLayer* findLayer(const std::string& name) const;
+  // Lists a quantizable layer under its dotted module path (registration is the caller's job).
+  template <typename Holder>
+  Holder trackLayer(const std::string& name, Holder h) {
+    h->setLayerName(name);
+    layers_.push_back(h.get());
+    return h;
+  }
 
  protected:
   // Registers a quantizable layer under name (also its module name).
   template <typename Holder>
   Holder track(const std::string& name, Holder h) {
     register_module(name, h.ptr());
-    h->setLayerName(name);
-    layers_.push_back(h.get());
-    return h;
+    return trackLayer(name, h);
   }
 
  private:

@@ -87,6 +87,7 @@ RunStore::RunStore(const std::string& path) : path_(path) {
     exec(db_.get(), "PRAGMA foreign_keys = ON", path_);
     Statement wal(db_.get(), "PRAGMA journal_mode = WAL", path_);
     wal.step();
+    wal.reset();  // an open statement would keep the migration's transaction from committing
     exec(db_.get(), "PRAGMA synchronous = NORMAL", path_);
     migrate(db_.get(), path_);
   } catch (const StoreError& e) {
@@ -139,6 +140,15 @@ void RunStore::heartbeat(std::int64_t run) {
   Lock lock(mutex_);
   Statement s(db_.get(), std::string("UPDATE run SET heartbeat = ") + kUnixNow + " WHERE id = ?", path_);
   s.bind(1, run).run();
+}
+
+void RunStore::reopenRun(std::int64_t run) {
+  Lock lock(mutex_);
+  Statement s(db_.get(),
+              std::string("UPDATE run SET status = 'running', error = '', ended = NULL, pid = ?, heartbeat = ") +
+                  kUnixNow + " WHERE id = ?",
+              path_);
+  s.bind(1, static_cast<std::int64_t>(::getpid())).bind(2, run).run();
 }
 
 std::int64_t RunStore::metricKeyId(const std::string& name) {

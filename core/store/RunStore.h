@@ -20,6 +20,8 @@ class RunStore {
   std::int64_t createRun(const NewRun& run);  // status running, params flattened from the config
   void setStatus(std::int64_t run, const std::string& status, const std::string& error = "");
   void heartbeat(std::int64_t run);
+  // Takes an ended run back to 'running' for this process (resume).
+  void reopenRun(std::int64_t run);
   void logMetrics(std::int64_t run, const std::vector<MetricPoint>& points);
   void logLayerStats(std::int64_t run, const std::vector<LayerStatRow>& rows);
   void addArtefact(std::int64_t run, const Artefact& a);

@@ -67,11 +67,12 @@ class StageRecorder {
       obs_.onLayerStats(runId_, rows);
     };
     if (opts_.checkpoints)
-      s.checkpoint = [this](int epoch, std::int64_t step, const ModelState& state) {
+      s.checkpoint = [this](int epoch, std::int64_t step, const ModelState& state, const OptimizerSaver& saveOpt) {
         char name[32];
         std::snprintf(name, sizeof name, "epoch-%03d.pt", epoch);
         const auto path = (fs::path(artefactDir(opts_, db_, runId_)) / name).string();
         saveStateFile(state, path);
+        saveOpt(path + ".opt");  // written before the artefact row: a listed checkpoint is always complete
         db_.addArtefact(runId_, {"checkpoint", path, static_cast<std::int64_t>(fs::file_size(path)), "", step});
       };
     return s;
@@ -127,12 +128,35 @@ std::string resolveCheckpoint(const std::string& ref, const std::string& dbPath)
   return finals.back().path;
 }
 
-RunOutcome runExperiment(const config::ExperimentConfig& cfg, const RunOptions& options, TrainingObserver& observer,
-                         const StopToken& stop) {
+namespace {
+
+// The last complete per-epoch checkpoint of a run, as a resume point; nullopt when it has none.
+std::optional<ResumePoint> lastCheckpoint(store::RunStore& db, std::int64_t run) {
+  const auto cps = db.artefacts(run, "checkpoint");
+  for (auto it = cps.rbegin(); it != cps.rend(); ++it) {
+    if (!fs::exists(it->path)) continue;
+    const auto file = fs::path(it->path).filename().string();  // epoch-NNN.pt
+    ResumePoint r;
+    r.epochsDone = std::atoi(file.substr(6, 3).c_str());
+    r.step = it->step;
+    r.model = loadStateFile(it->path);
+    if (fs::exists(it->path + ".opt")) r.optimizerPath = it->path + ".opt";
+    return r;
+  }
+  return std::nullopt;
+}
+
+RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& options, TrainingObserver& observer,
+                   const StopToken& stop, std::optional<std::int64_t> existing) {
   store::RunStore db(options.dbPath);
   RunOutcome out;
   const bool pipeline = !cfg.stages.empty();
-  out.runId = db.createRun({cfg.name, cfg.json.dump(), cfg.seed, std::nullopt, "", pipeline ? "pipeline" : "train"});
+  if (existing) {
+    out.runId = *existing;
+    db.reopenRun(out.runId);
+  } else {
+    out.runId = db.createRun({cfg.name, cfg.json.dump(), cfg.seed, std::nullopt, "", pipeline ? "pipeline" : "train"});
+  }
   std::int64_t current = out.runId;
   try {
     std::map<std::string, data::DatasetPair> cache;
@@ -152,23 +176,49 @@ RunOutcome runExperiment(const config::ExperimentConfig& cfg, const RunOptions& 
       stages.push_back(cfg);
 
     std::optional<ModelState> carried;
+    const auto existingKids = existing ? db.children(out.runId) : std::vector<std::int64_t>{};
+    std::map<std::string, std::int64_t> stageRuns;  // stage name → its run id, for "stage:NAME" teachers
     for (std::size_t i = 0; i < stages.size(); ++i) {
       const auto& sc = stages[i];
-      if (pipeline) {
-        const std::string stageName = cfg.stages[i].value("name", "stage" + std::to_string(i + 1));
+      std::optional<ResumePoint> resume;
+      const std::string stageName =
+          pipeline ? cfg.stages[i].value("name", "stage" + std::to_string(i + 1)) : std::string();
+      if (pipeline && i < existingKids.size()) {
+        current = existingKids[i];
+        stageRuns[stageName] = current;
+        if (db.run(current)->status == "finished") {  // a stage that already ended hands on its final weights
+          carried = loadStateFile(resolveCheckpoint(std::to_string(current), options.dbPath));
+          continue;
+        }
+        db.reopenRun(current);
+        resume = lastCheckpoint(db, current);
+      } else if (pipeline) {
         current = db.createRun({sc.name, sc.json.dump(), sc.seed, out.runId, stageName, "train"});
+        stageRuns[stageName] = current;
+      } else if (existing) {
+        resume = lastCheckpoint(db, current);
       }
       const auto& data = dataFor(sc);
       std::optional<ModelState> init = carried;
       if (!sc.initFrom.empty() && (!pipeline || i == 0 || cfg.stages[i].contains("init_from")))
         init = loadStateFile(resolveCheckpoint(sc.initFrom, options.dbPath));
-      auto teacher = loadTeacher(sc, options, data);
+      // "teacher": "stage:NAME" names an earlier stage of this pipeline (e.g. its FP stage).
+      config::ExperimentConfig withTeacher = sc;
+      if (sc.distill.teacher.rfind("stage:", 0) == 0) {
+        const auto wanted = sc.distill.teacher.substr(6);
+        auto it = stageRuns.find(wanted);
+        if (it == stageRuns.end())
+          throw std::runtime_error("distill.teacher names stage '" + wanted + "', which does not run before stage " +
+                                   std::to_string(i + 1));
+        withTeacher.distill.teacher = std::to_string(it->second);
+      }
+      auto teacher = loadTeacher(withTeacher, options, data);
       StageRecorder rec(db, options, current, observer);
       observer.onStageStarted({current, pipeline ? out.runId : 0, sc.name, static_cast<int>(i),
                                static_cast<int>(stages.size()), sc.epochs,
                                (data.train.size() + sc.batchSize - 1) / sc.batchSize});
-      auto result = trainStage(sc, data, init ? &*init : nullptr, teacher.get(), static_cast<int>(current),
-                               rec.sink(), stop);
+      auto result = trainStage(withTeacher, data, init ? &*init : nullptr, teacher.get(), static_cast<int>(current),
+                               rec.sink(), stop, resume ? &*resume : nullptr);
       if (result.cancelled) {
         db.setStatus(current, "cancelled", "stopped by the user");
         observer.onRunFinished(current, "cancelled", "");
@@ -204,6 +254,29 @@ RunOutcome runExperiment(const config::ExperimentConfig& cfg, const RunOptions& 
     observer.onRunFinished(current, "failed", out.error);
   }
   return out;
+}
+
+}  // namespace
+
+RunOutcome runExperiment(const config::ExperimentConfig& cfg, const RunOptions& options, TrainingObserver& observer,
+                         const StopToken& stop) {
+  return execute(cfg, options, observer, stop, std::nullopt);
+}
+
+RunOutcome resumeRun(std::int64_t runId, const RunOptions& options, TrainingObserver& observer, const StopToken& stop) {
+  config::ExperimentConfig cfg;
+  {
+    store::RunStore db(options.dbPath);
+    db.markStaleRunsInterrupted();
+    const auto rec = db.run(runId);
+    if (!rec) throw std::runtime_error("run " + std::to_string(runId) + " is not in " + options.dbPath);
+    if (rec->parentId) throw std::runtime_error("run " + std::to_string(runId) + " is a stage: resume its pipeline, run " +
+                                                std::to_string(*rec->parentId));
+    if (rec->status == "finished" || rec->status == "running")
+      throw std::runtime_error("run " + std::to_string(runId) + " is " + rec->status + ", nothing to resume");
+    cfg = config::parseExperimentText(rec->config, "run " + std::to_string(runId));
+  }
+  return execute(cfg, options, observer, stop, runId);
 }
 
 }  // namespace ternlab::train

@@ -29,6 +29,10 @@ struct RunOutcome {
 RunOutcome runExperiment(const config::ExperimentConfig& cfg, const RunOptions& options, TrainingObserver& observer,
                          const StopToken& stop);
 
+// Continues an interrupted, cancelled or failed run (or pipeline) from its last per-epoch checkpoint,
+// in the same run record; with the same seed it ends where the uninterrupted run would have.
+RunOutcome resumeRun(std::int64_t runId, const RunOptions& options, TrainingObserver& observer, const StopToken& stop);
+
 // Resolves "init_from"/"teacher" references: a run id in the store (its final checkpoint) or a path.
 std::string resolveCheckpoint(const std::string& ref, const std::string& dbPath);
 

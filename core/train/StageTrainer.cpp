@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "data/BatchIterator.h"
@@ -135,7 +136,8 @@ Evaluation evaluate(nn::TernaryNet& net, const data::Dataset& test, std::int64_t
 }
 
 StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetPair& data, const ModelState* init,
-                       const Teacher* teacher, int runId, const StageSink& sink, const StopToken& stop) {
+                       const Teacher* teacher, int runId, const StageSink& sink, const StopToken& stop,
+                       const ResumePoint* resume) {
   const int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);
   torch::manual_seed(cfg.seed);
@@ -143,14 +145,31 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
   auto net = buildModel(cfg, data.train);
   if (init) loadState(*net, *init);
   auto optimizer = makeOptimizer(cfg.optimizer, *net);
+  int firstEpoch = 1;
+  std::int64_t step = 0;
+  if (resume) {
+    loadState(*net, resume->model);
+    if (!resume->optimizerPath.empty()) {
+      torch::serialize::InputArchive ar;
+      ar.load_from(resume->optimizerPath);
+      optimizer->load(ar);
+    }
+    firstEpoch = resume->epochsDone + 1;
+    step = resume->step;
+  }
+  const OptimizerSaver saveOptimizer = [&optimizer](const std::string& path) {
+    torch::serialize::OutputArchive ar;
+    optimizer->save(ar);
+    ar.save_to(path + ".tmp");
+    std::rename((path + ".tmp").c_str(), path.c_str());
+  };
 
   data::Augmentation aug;
   aug.enabled = cfg.data.augment;
   aug.flip = data.train.images.size(2) == 32;  // flips are wrong for digits and fine for CIFAR
   const auto t0 = Clock::now();
   StageResult result;
-  std::int64_t step = 0;
-  for (int epoch = 1; epoch <= cfg.epochs; ++epoch) {
+  for (int epoch = firstEpoch; epoch <= cfg.epochs; ++epoch) {
     const auto e0 = Clock::now();
     data::BatchIterator it(data.train, cfg.batchSize, true, cfg.seed * 7919ULL + static_cast<std::uint64_t>(epoch), aug);
     const auto nb = it.batches();
@@ -204,7 +223,13 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
     EpochUpdate u{runId, epoch, cfg.epochs, step, lossSum / std::max(1.0, seen), 100.0 * correct / std::max(1.0, seen),
                   ev.loss, ev.top1, ev.top5, lr, msSince(e0) / 1000.0, msSince(t0)};
     if (sink.epoch) sink.epoch(u);
-    if (sink.checkpoint) sink.checkpoint(epoch, step, captureState(*net));
+    if (sink.checkpoint) sink.checkpoint(epoch, step, captureState(*net), saveOptimizer);
+  }
+  if (firstEpoch > cfg.epochs && !result.cancelled) {  // resumed after the last epoch: only evaluate
+    const auto ev = evaluate(*net, data.test);
+    result.testAcc = ev.top1;
+    result.testTop5 = ev.top5;
+    result.testLoss = ev.loss;
   }
   result.steps = step;
   result.finalState = captureState(*net);

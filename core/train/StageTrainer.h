@@ -13,12 +13,23 @@
 
 namespace ternlab::train {
 
+// Saves the optimiser's state (momentum buffers) to a path; handed to the checkpoint sink.
+using OptimizerSaver = std::function<void(const std::string& path)>;
+
 // Where a stage sends what it measures: the runner turns these into store rows and observer calls.
 struct StageSink {
   std::function<void(const StepUpdate&)> step;
   std::function<void(const EpochUpdate&)> epoch;
   std::function<void(std::int64_t step, int epoch, const std::vector<store::LayerStatRow>&)> layers;
-  std::function<void(int epoch, std::int64_t step, const ModelState&)> checkpoint;
+  std::function<void(int epoch, std::int64_t step, const ModelState&, const OptimizerSaver&)> checkpoint;
+};
+
+// Where an interrupted stage picks up: the state after epochsDone epochs.
+struct ResumePoint {
+  int epochsDone = 0;
+  std::int64_t step = 0;
+  ModelState model;
+  std::string optimizerPath;  // empty: fresh optimiser state
 };
 
 // A frozen teacher for knowledge distillation.
@@ -36,7 +47,8 @@ struct StageResult {
 
 // Trains one stage of an experiment: builds the model, runs the epochs, reports through sink.
 StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetPair& data, const ModelState* init,
-                       const Teacher* teacher, int runId, const StageSink& sink, const StopToken& stop);
+                       const Teacher* teacher, int runId, const StageSink& sink, const StopToken& stop,
+                       const ResumePoint* resume = nullptr);
 
 // Model built for the config's dataset geometry, with the config's quantization policy installed.
 std::shared_ptr<nn::TernaryNet> buildModel(const config::ExperimentConfig& cfg, const data::Dataset& shapeOf);

@@ -42,7 +42,7 @@ TEST(Config, WrongTypeIsRejected) {
 }
 
 TEST(Config, OutOfRangeIsRejected) {
-  EXPECT_EQ(errorOf(R"({"optimizer":{"lr":-1}})"), "exp.json: 'optimizer.lr': value -1 is out of range [0.00000001, 10]");
+  EXPECT_EQ(errorOf(R"({"optimizer":{"lr":-1}})"), "exp.json: 'optimizer.lr': value -1 is out of range [1e-08, 10]");
   EXPECT_EQ(errorOf(R"({"batch_size":0})"), "exp.json: 'batch_size': value 0 is out of range [1, 65536]");
 }
 

@@ -38,7 +38,7 @@ struct Counting : train::TrainingObserver {
 
 TEST(Policy, FirstAndLastLayerStayFullPrecisionByDefault) {
   auto cfg = config::parseExperimentText(R"({"quant":{"weights":{"scheme":"twn"}}})");
-  auto net = nn::makeModel(cfg.model, {1, 28, 28, 10});
+  auto net = nn::makeModel(cfg.model, {1, 28, 10});
   nn::applyQuantPolicy(*net, cfg.quant);
   std::vector<bool> ternary;
   for (auto* l : net->quantLayers()) ternary.push_back(l->ternary());
@@ -146,4 +146,50 @@ TEST(EndToEnd, PipelineStagesAreChildRunsAndCarryWeights) {
   EXPECT_FALSE(store.layerStats(kids[1]).empty());
   EXPECT_EQ(store.run(out.runId)->kind, "pipeline");
   EXPECT_EQ(store.metrics(out.runId, "test/acc").size(), 2u);
+}
+
+namespace {
+// Requests a stop as soon as the given epoch has ended (a kill between epochs, as far as the store knows).
+struct StopAfterEpoch : train::TrainingObserver {
+  train::StopToken* stop;
+  int epoch;
+  StopAfterEpoch(train::StopToken* s, int e) : stop(s), epoch(e) {}
+  void onEpoch(const train::EpochUpdate& u) override {
+    if (u.epoch == epoch) stop->requestStop();
+  }
+};
+}  // namespace
+
+TEST(Resume, InterruptedRunResumesToTheSameResult) {
+  const char* text = R"({"name": "resume", "dataset": {"train_limit": 1200, "test_limit": 400},
+      "quant": {"weights": {"scheme": "twn"}}, "epochs": 3, "threads": 1, "log_interval": 5, "seed": 11})";
+  auto cfg = config::parseExperimentText(text);
+  const auto db = freshDb();
+  Counting plain;
+  train::StopToken never;
+  const auto whole = train::runExperiment(cfg, {db}, plain, never);
+  ASSERT_EQ(whole.status, "finished") << whole.error;
+
+  train::StopToken stop;
+  StopAfterEpoch stopper(&stop, 1);
+  const auto cut = train::runExperiment(cfg, {db}, stopper, stop);
+  ASSERT_EQ(cut.status, "cancelled");
+  store::RunStore store(db);
+  EXPECT_EQ(store.artefacts(cut.runId, "checkpoint").size(), 1u);
+  EXPECT_THROW(train::resumeRun(whole.runId, {db}, plain, never), std::runtime_error);  // finished: nothing to do
+
+  Counting resumed;
+  const auto again = train::resumeRun(cut.runId, {db}, resumed, never);
+  ASSERT_EQ(again.status, "finished") << again.error;
+  EXPECT_EQ(again.runId, cut.runId);
+  EXPECT_EQ(resumed.epochs, 2);  // epochs 2 and 3 only
+  EXPECT_DOUBLE_EQ(again.testAcc, whole.testAcc);
+  const auto a = store.metrics(whole.runId, "train/loss");
+  const auto b = store.metrics(cut.runId, "train/loss");
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].step, b[i].step);
+    EXPECT_DOUBLE_EQ(a[i].value, b[i].value) << "step " << a[i].step;
+  }
+  EXPECT_EQ(store.run(cut.runId)->status, "finished");
 }

@@ -1,0 +1,191 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "Commands.h"
+#include "ConsoleObserver.h"
+#include "config/ConfigError.h"
+#include "config/ExperimentConfig.h"
+#include "store/RunStore.h"
+
+namespace ternlab::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct SweepArgs {
+  std::string file;
+  StoreOptions store;
+  int parallel = 0;
+  int epochs = -1;
+  std::int64_t trainLimit = -1, testLimit = -1;
+  bool dryRun = false;
+  bool json = false;
+};
+
+// One point of the grid: the experiment document and a readable suffix ("factor=0.1,branches=2").
+struct SweepPoint {
+  json doc;
+  std::string label;
+};
+
+void setDotted(json& doc, const std::string& dotted, const json& value) {
+  json* node = &doc;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = dotted.find('.', start);
+    const auto key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (dot == std::string::npos) {
+      (*node)[key] = value;
+      return;
+    }
+    if (!node->contains(key) || !(*node)[key].is_object()) (*node)[key] = json::object();
+    node = &(*node)[key];
+    start = dot + 1;
+  }
+}
+
+std::string shortKey(const std::string& dotted) {
+  const auto dot = dotted.rfind('.');
+  return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
+}
+
+// Expands {"grid": {"a.b": [..], "c": [..]}} into the cartesian product over the base document.
+std::vector<SweepPoint> expand(const json& sweep, const std::string& file) {
+  json base;
+  const auto& b = sweep.at("base");
+  if (b.is_string()) {
+    const auto path = (fs::path(file).parent_path() / b.get<std::string>()).string();
+    std::ifstream in(path);
+    if (!in) throw config::ConfigError(file, "base", "cannot open base experiment " + path);
+    base = json::parse(in, nullptr, false);
+    if (base.is_discarded()) throw config::ConfigError(path, "", "not valid JSON");
+  } else if (b.is_object()) {
+    base = b;
+  } else {
+    throw config::ConfigError(file, "base", "expected a file name or an experiment object");
+  }
+  std::vector<SweepPoint> points{{base, ""}};
+  if (!sweep.contains("grid") || !sweep["grid"].is_object() || sweep["grid"].empty())
+    throw config::ConfigError(file, "grid", "expected an object of key: [values]");
+  for (auto it = sweep["grid"].begin(); it != sweep["grid"].end(); ++it) {
+    if (!it.value().is_array() || it.value().empty())
+      throw config::ConfigError(file, "grid." + it.key(), "expected a non-empty array of values");
+    std::vector<SweepPoint> next;
+    for (const auto& p : points)
+      for (const auto& v : it.value()) {
+        SweepPoint q = p;
+        setDotted(q.doc, it.key(), v);
+        q.label += (q.label.empty() ? "" : ",") + shortKey(it.key()) + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+        next.push_back(std::move(q));
+      }
+    points = std::move(next);
+  }
+  const std::string name = sweep.value("name", fs::path(file).stem().string());
+  for (auto& p : points) p.doc["name"] = base.value("name", name) + "[" + p.label + "]";
+  return points;
+}
+
+int runChild(const std::vector<std::string>& argv) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv("/proc/self/exe", args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
+
+void addSweepCommand(CLI::App& app, int& exitCode) {
+  auto a = std::make_shared<SweepArgs>();
+  auto* cmd = app.add_subcommand("sweep", "Expand a grid over an experiment and run every point, tagged with the sweep");
+  cmd->add_option("file", a->file, "sweep JSON: {\"name\", \"base\": FILE or {...}, \"grid\": {\"key.path\": [values]}, \"parallel\"}")
+      ->required();
+  cmd->add_option("--db", a->store.db, "run database");
+  cmd->add_option("--parallel", a->parallel, "processes at once (default: the file's \"parallel\", else 1)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--epochs", a->epochs, "override epochs of every run and stage");
+  cmd->add_option("--train-limit", a->trainLimit, "use only the first N training images");
+  cmd->add_option("--test-limit", a->testLimit, "use only the first N test images");
+  cmd->add_flag("--dry-run", a->dryRun, "print the expanded runs, run nothing");
+  cmd->add_flag("--json", a->json, "one JSON document with the runs' outcomes");
+  cmd->callback([a, &exitCode] {
+    std::ifstream in(a->file);
+    if (!in) throw config::ConfigError(a->file, "", "cannot open sweep file");
+    const json sweep = json::parse(in, nullptr, false);
+    if (!sweep.is_object()) throw config::ConfigError(a->file, "", "not a JSON object");
+    const std::string name = sweep.value("name", fs::path(a->file).stem().string());
+    auto points = expand(sweep, a->file);
+    // Validate every point before running any.
+    const auto tmp = fs::temp_directory_path() / ("ternlab-sweep-" + std::to_string(::getpid()));
+    fs::create_directories(tmp);
+    std::vector<std::string> files;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      try {
+        config::parseExperiment(points[i].doc, a->file + " [" + points[i].label + "]");
+      } catch (const config::ConfigError& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        exitCode = 2;
+        return;
+      }
+      files.push_back((tmp / ("point-" + std::to_string(i) + ".json")).string());
+      std::ofstream(files.back()) << points[i].doc.dump(2);
+    }
+    std::fprintf(stderr, "sweep %s: %zu runs\n", name.c_str(), points.size());
+    if (a->dryRun) {
+      for (const auto& p : points) std::printf("%s\n", p.doc["name"].get<std::string>().c_str());
+      return;
+    }
+    const int parallel = a->parallel > 0 ? a->parallel : sweep.value("parallel", 1);
+    const int threadsEach = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / parallel);
+    const std::string db = a->store.path();
+    { store::RunStore created(db); }  // create / migrate once before children race for it
+    std::vector<pid_t> running;
+    int failures = 0;
+    auto reap = [&](bool all) {
+      while (!running.empty() && (all || static_cast<int>(running.size()) >= parallel)) {
+        int st = 0;
+        const pid_t pid = ::wait(&st);
+        running.erase(std::remove(running.begin(), running.end(), pid), running.end());
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) ++failures;
+      }
+    };
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      std::vector<std::string> argv{"ternlab-cli", "run", files[i], "--db", db, "--tag", name};
+      if (parallel > 1) argv.insert(argv.end(), {"--threads", std::to_string(threadsEach)});
+      if (a->epochs >= 0) argv.insert(argv.end(), {"--epochs", std::to_string(a->epochs)});
+      if (a->trainLimit > 0) argv.insert(argv.end(), {"--train-limit", std::to_string(a->trainLimit)});
+      if (a->testLimit > 0) argv.insert(argv.end(), {"--test-limit", std::to_string(a->testLimit)});
+      if (parallel > 1 || a->json) argv.push_back("--json");
+      std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, files.size(), points[i].doc["name"].get<std::string>().c_str());
+      reap(false);
+      running.push_back(runChild(argv));
+      if (parallel == 1) reap(true);
+    }
+    reap(true);
+    fs::remove_all(tmp);
+    if (a->json) {
+      store::RunStore s(db);
+      store::RunFilter f;
+      f.tag = name;
+      json arr = json::array();
+      for (const auto& r : s.listRuns(f)) arr.push_back({{"id", r.id}, {"name", r.name}, {"status", r.status}});
+      std::printf("%s\n", json{{"sweep", name}, {"runs", arr}, {"failed", failures}}.dump(2).c_str());
+    }
+    std::fprintf(stderr, "sweep %s: %zu runs, %d failed\n", name.c_str(), files.size(), failures);
+    exitCode = failures ? 1 : 0;
+  });
+}
+
+}  // namespace ternlab::cli

@@ -1,0 +1,195 @@
+#include "engine/BenchSuite.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "engine/NetworkBench.h"
+#include "kernels/CycleClock.h"
+#include "kernels/KernelBench.h"
+#include "store/RunStore.h"
+
+namespace ternlab::engine {
+
+namespace {
+
+using kernels::BenchKernel;
+using kernels::BenchShape;
+
+double median(int runs, const std::function<void()>& fn) {
+  fn();
+  std::vector<double> t(static_cast<std::size_t>(std::max(runs, 1)));
+  for (auto& v : t) {
+    const auto a = std::chrono::steady_clock::now();
+    fn();
+    v = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+  }
+  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+  return t[t.size() / 2];
+}
+
+BenchShape gemm(const char* name, int M, int N, int K) {
+  BenchShape s;
+  s.name = name, s.M = M, s.N = N, s.K = K;
+  return s;
+}
+
+BenchShape convLayer(const char* name, int c, int hw, int oc, int k) {
+  BenchShape s = gemm(name, hw * hw, oc, k * k * c);
+  s.convC = c, s.convHW = hw, s.convOutC = oc, s.convKernel = k;
+  return s;
+}
+
+std::vector<BenchShape> gemmShapes() {
+  std::vector<BenchShape> v = {gemm("resnet20_3x3_16", 1024, 16, 144), gemm("resnet20_3x3_32", 256, 32, 288),
+                               gemm("resnet20_3x3_64", 64, 64, 576),   gemm("vggs_128x32", 1024, 128, 1152),
+                               gemm("vggs_256x16", 256, 256, 2304),    gemm("vggs_512x8", 64, 512, 4608)};
+  for (const auto& s : kernels::resnet18ConvShapes()) v.push_back(s);
+  for (const auto& s : {gemm("resnet18_1x1_128", 784, 128, 64), gemm("resnet18_1x1_256", 196, 256, 128),
+                        gemm("resnet18_1x1_512", 49, 512, 256), gemm("fc_m1", 1, 1024, 4096),
+                        gemm("fc_m64", 64, 1024, 4096), gemm("square_1024", 1024, 1024, 1024),
+                        gemm("square_2048", 2048, 2048, 2048)})
+    v.push_back(s);
+  return v;
+}
+
+std::vector<BenchShape> layerShapes() {
+  std::vector<BenchShape> v = kernels::convLayerShapes();
+  for (const auto& s : {convLayer("vggs_128x32", 128, 32, 128, 3), convLayer("vggs_256x16", 256, 16, 256, 3),
+                        convLayer("vggs_512x8", 512, 8, 512, 3), convLayer("resnet18_1x1_128x28", 64, 28, 128, 1),
+                        convLayer("resnet18_1x1_256x14", 128, 14, 256, 1),
+                        convLayer("resnet18_1x1_512x7", 256, 7, 512, 1)})
+    v.push_back(s);
+  return v;
+}
+
+void fill(BenchRow& r, double hz, double bound) {
+  const double macs = static_cast<double>(r.M) * r.N * r.K;
+  r.gmacPerSecond = macs / r.seconds * 1e-9;
+  r.macPerCycle = macs / r.seconds / hz;
+  r.percentOfBound = 100.0 * r.macPerCycle / bound;
+  if (r.torchSeconds > 0) r.ratioToTorch = r.torchSeconds / r.seconds;
+}
+
+}  // namespace
+
+BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
+  BenchSuiteResult res;
+  res.threads = std::max(1, o.threads);
+  res.runs = std::max(30, o.runs);
+  at::set_num_threads(res.threads);
+  const auto isa = kernels::activeIsa();
+  res.isa = kernels::isaName(isa);
+  res.cpuHz = kernels::measuredCpuHz();
+  if (isa == kernels::Isa::Avx512) {
+    res.boundMacPerCycle = kernels::kTernaryMacPerCycleBound;
+    res.boundNote = "AVX-512: 512 MACs per 6 zmm ops on 2 ports = 171 MAC/cycle";
+  } else {
+    // AVX2 2-popcount step per 256 MACs: and, xor, and (3) + 2 nibble-LUT popcounts (2 x [and, shift, and,
+    // 2 vpshufb, add] = 12) + 1 accumulate = 16 vector uops; Zen 3 issues 4 vector uops/cycle -> 64.
+    res.boundMacPerCycle = 64.0;
+    res.boundNote = "AVX2: 256 MACs per ~16 ymm uops at 4 uops/cycle = 64 MAC/cycle (per core)";
+  }
+  const auto gopts = kernels::GemmOptions().threads(res.threads);
+  const double bound = res.boundMacPerCycle * res.threads;
+
+  for (const auto& s : gemmShapes()) {
+    const bool big = s.name == "square_2048";
+    auto A = torch::randn({s.M, s.K}), B = torch::randn({s.K, s.N});
+    const double torchT = median(res.runs, [&] { (void)torch::mm(A, B); });
+    std::map<std::string, double> secs;
+    std::vector<BenchKernel> ks = {BenchKernel::TwoBit4Pop, BenchKernel::Ternary2Pop};
+    if (!big || o.full) ks.insert(ks.end(), {BenchKernel::HalfRange, BenchKernel::Int8});
+    for (auto k : ks) {
+      BenchRow r;
+      r.level = "kernel";
+      r.kernel = kernels::benchKernelName(k);
+      r.shape = s.name, r.M = s.M, r.N = s.N, r.K = s.K;
+      r.seconds = median(res.runs, kernels::makeBenchRun(k, s, gopts));
+      r.torchSeconds = torchT;
+      fill(r, res.cpuHz, bound);
+      secs[r.kernel] = r.seconds;
+      r.ratioTo4Pop = secs["twobit4pop"] / r.seconds;
+      res.rows.push_back(r);
+    }
+    BenchRow t;
+    t.level = "kernel";
+    t.kernel = "torch_mm_fp32";
+    t.shape = s.name, t.M = s.M, t.N = s.N, t.K = s.K;
+    t.seconds = torchT;
+    t.torchSeconds = torchT;
+    fill(t, res.cpuHz, bound);
+    t.ratioTo4Pop = secs["twobit4pop"] / torchT;
+    res.rows.push_back(t);
+  }
+
+  for (const auto& s : layerShapes()) {
+    const int pad = s.convKernel / 2;
+    auto x = torch::randn({1, s.convC, s.convHW, s.convHW});
+    auto w = torch::randn({s.convOutC, s.convC, s.convKernel, s.convKernel});
+    const double torchT = median(res.runs, [&] { (void)torch::conv2d(x, w, {}, 1, pad); });
+    BenchRow r;
+    r.level = "layer";
+    r.kernel = "conv2d_ternary";
+    r.shape = s.name, r.M = s.M, r.N = s.N, r.K = s.K;
+    r.seconds = median(res.runs, kernels::makeBenchRun(BenchKernel::ConvLayer, s, gopts));
+    r.torchSeconds = torchT;
+    fill(r, res.cpuHz, bound);
+    res.rows.push_back(r);
+    BenchRow t = r;
+    t.kernel = "torch_conv2d_fp32";
+    t.seconds = torchT;
+    fill(t, res.cpuHz, bound);
+    res.rows.push_back(t);
+  }
+
+  for (const auto& n : benchNetworks(res.threads, res.runs)) res.rows.push_back(n);
+  return res;
+}
+
+std::int64_t recordBench(const BenchSuiteResult& r, const std::string& dbPath) {
+  store::RunStore db(dbPath);
+  store::NewRun run;
+  run.name = "bench " + r.isa + " x" + std::to_string(r.threads);
+  run.kind = "bench";
+  run.configJson = nlohmann::json{{"kind", "bench"},
+                                  {"isa", r.isa},
+                                  {"threads", r.threads},
+                                  {"runs", r.runs},
+                                  {"cpu_hz", r.cpuHz},
+                                  {"bound_mac_per_cycle", r.boundMacPerCycle},
+                                  {"bound_note", r.boundNote}}
+                       .dump();
+  const auto id = db.createRun(run);
+  std::vector<store::MetricPoint> pts;
+  auto add = [&](const std::string& key, double v) {
+    store::MetricPoint p;
+    p.key = key;
+    p.value = v;
+    pts.push_back(p);
+  };
+  for (const auto& row : r.rows) {
+    const std::string base = "bench/" + row.kernel + "/" + row.shape + "/";
+    if (row.level == "network") {
+      add(base + "images_per_s", row.imagesPerSecond);
+      add(base + "torch_images_per_s", row.torchImagesPerSecond);
+      add(base + "torch_fp_images_per_s", row.torchFpImagesPerSecond);
+      add(base + "ratio_torch", row.ratioToTorch);
+      continue;
+    }
+    add(base + "mac_per_cycle", row.macPerCycle);
+    add(base + "gmac_per_s", row.gmacPerSecond);
+    add(base + "pct_bound", row.percentOfBound);
+    add(base + "ratio_torch", row.ratioToTorch);
+    if (row.ratioTo4Pop > 0) add(base + "ratio_4pop", row.ratioTo4Pop);
+  }
+  db.logMetrics(id, pts);
+  db.setStatus(id, "finished");
+  return id;
+}
+
+}  // namespace ternlab::engine

@@ -1,0 +1,44 @@
+#pragma once
+// `ternlab-cli bench`: kernels, layers (with packing) and whole packed networks against LibTorch fp32 on
+// the same shapes in one process; results can be recorded as a run of kind "bench".
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ternlab::engine {
+
+// One measured row. level: kernel (GEMM only, operands pre-packed) | layer (float in, quantize + pack +
+// im2row + GEMM + epilogue) | network (images/s of a packed network vs the LibTorch eval forward).
+struct BenchRow {
+  std::string level, kernel, shape;
+  std::int64_t M = 0, N = 0, K = 0;
+  double seconds = 0;       // median
+  double gmacPerSecond = 0;
+  double macPerCycle = 0;
+  double percentOfBound = 0;
+  double torchSeconds = 0;  // median of torch::mm / torch::conv2d / eval forward on the same shape
+  double ratioToTorch = 0;  // torchSeconds / seconds (> 1: the ternary kernel is faster)
+  double ratioTo4Pop = 0;   // twobit4pop seconds / seconds on the same shape (kernel rows)
+  double imagesPerSecond = 0, torchImagesPerSecond = 0, torchFpImagesPerSecond = 0;  // network rows
+};
+
+struct BenchSuiteOptions {
+  int threads = 1;
+  int runs = 30;
+  bool full = false;  // every kernel on the 2048 GEMM too (slow)
+};
+
+struct BenchSuiteResult {
+  std::string isa;
+  double cpuHz = 0;
+  double boundMacPerCycle = 0;
+  std::string boundNote;
+  int threads = 1, runs = 30;
+  std::vector<BenchRow> rows;
+};
+
+BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o);
+// Records the suite as a finished run of kind "bench" with metrics bench/<kernel>/<shape>/<quantity>.
+std::int64_t recordBench(const BenchSuiteResult& r, const std::string& dbPath);
+
+}  // namespace ternlab::engine

@@ -1,0 +1,174 @@
+#include "engine/TnnExport.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "engine/ArchProgram.h"
+#include "engine/BnFold.h"
+#include "engine/TnnFile.h"
+#include "nn/QuantConv2d.h"
+#include "nn/QuantLinear.h"
+#include "report/RunModel.h"
+#include "store/RunStore.h"
+
+namespace ternlab::engine {
+
+namespace {
+
+std::vector<float> floats(const at::Tensor& t) {
+  const auto c = t.detach().to(torch::kFloat32).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+BnParams batchNorm(nn::TernaryNet& net, const std::string& name) {
+  BnParams bn;
+  if (name.empty()) return bn;
+  for (const auto& item : net.named_modules()) {
+    if (item.key() != name) continue;
+    const auto& m = item.value();
+    if (auto* b2 = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      bn.gamma = floats(b2->weight), bn.beta = floats(b2->bias);
+      bn.mean = floats(b2->running_mean), bn.var = floats(b2->running_var), bn.eps = b2->options.eps();
+    } else if (auto* b1 = dynamic_cast<torch::nn::BatchNorm1dImpl*>(m.get())) {
+      bn.gamma = floats(b1->weight), bn.beta = floats(b1->bias);
+      bn.mean = floats(b1->running_mean), bn.var = floats(b1->running_var), bn.eps = b1->options.eps();
+    } else {
+      throw std::invalid_argument("module " + name + " is not a BatchNorm");
+    }
+    return bn;
+  }
+  throw std::invalid_argument("BatchNorm " + name + " not found in " + net.arch());
+}
+
+// Least-squares scale of W_q against its codes, checked to be exact: W_q = alpha * codes.
+double codesTimesScale(const std::string& layer, const std::string& scheme, const at::Tensor& wq,
+                       const at::Tensor& codes) {
+  const auto c = codes.to(torch::kFloat32);
+  if (c.abs().gt(1).any().item<bool>() || (c - c.round()).abs().gt(0).any().item<bool>())
+    throw std::invalid_argument("layer " + layer + ": weight codes are not in {-1,0,1}");
+  const double cc = (c * c).sum().item<double>();
+  const double alpha = cc > 0 ? (wq * c).sum().item<double>() / cc : 0.0;
+  const double err = (wq - alpha * c).abs().max().item<double>();
+  const double ref = std::max(wq.abs().max().item<double>(), 1e-20);
+  if (err > 1e-4 * ref)
+    throw std::invalid_argument("layer " + layer + " (" + scheme +
+                                "): weights are not ternary codes x one scale, which the engine needs");
+  return alpha;
+}
+
+}  // namespace
+
+TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, const at::Tensor& sample) {
+  torch::NoGradGuard noGrad;
+  net.eval();
+  net.forward(sample);
+  const auto& act = cfg.quant.activations;
+  const bool halfAct = act.enabled() && act.scheme != "twn" && act.scheme != "ics" && act.option("signed_act") == 0;
+
+  TnnModel m;
+  m.inC = static_cast<int>(sample.size(1));
+  m.inH = static_cast<int>(sample.size(2));
+  m.inW = static_cast<int>(sample.size(3));
+  for (auto* q : net.quantLayers()) {
+    TnnLayer t;
+    t.name = q->layerName();
+    t.kind = q->kind();
+    at::Tensor bias;
+    if (auto* c = dynamic_cast<nn::QuantConv2dImpl*>(q)) {
+      const auto& o = c->options();
+      t.inC = static_cast<int>(o.in_), t.outC = static_cast<int>(o.out_), t.kernel = static_cast<int>(o.kernel_);
+      t.stride = static_cast<int>(o.stride_), t.pad = static_cast<int>(o.padding_);
+      bias = c->bias;
+    } else if (auto* l = dynamic_cast<nn::QuantLinearImpl*>(q)) {
+      t.outC = static_cast<int>(l->weight.size(0)), t.inC = static_cast<int>(l->weight.size(1));
+      bias = l->bias;
+    } else {
+      throw std::invalid_argument("layer " + t.name + " is neither QuantConv2d nor QuantLinear");
+    }
+    const at::Tensor w = q->latentWeight().detach();
+    double alpha = 1.0;
+    if (q->weightQuantizer()) {
+      auto& wq = *q->weightQuantizer();
+      const at::Tensor wqv = wq.forward(w).detach();
+      if (wq.lastCodes().size() != 1)
+        throw std::invalid_argument("layer " + t.name + " (" + wq.scheme() + "): " +
+                                    std::to_string(wq.lastCodes().size()) +
+                                    " weight branches; the engine runs one code tensor per layer");
+      const at::Tensor codes = wq.lastCodes()[0];
+      t.weightScale = codesTimesScale(t.name, wq.scheme(), wqv, codes);
+      const auto c8 = codes.to(torch::kInt8).contiguous();
+      t.codes.assign(c8.data_ptr<std::int8_t>(), c8.data_ptr<std::int8_t>() + c8.numel());
+      alpha = t.weightScale;
+      t.mode = LayerMode::TernaryInt8Act;
+      if (const auto& aq = q->inputQuantizer()) {
+        const auto& thr = aq->lastThresholds();
+        const auto& sc = aq->lastScales();
+        if (thr.size() != 1 || thr[0].empty() || sc.size() != 1 || sc[0].size() != 1)
+          throw std::invalid_argument("layer " + t.name + ": activation quantizer " + aq->scheme() +
+                                      " does not report one threshold pair and one scale");
+        double lo = *std::min_element(thr[0].begin(), thr[0].end());
+        double hi = *std::max_element(thr[0].begin(), thr[0].end());
+        if (thr[0].size() == 1 && !halfAct) lo = -std::fabs(hi), hi = std::fabs(hi);
+        t.thrNeg = static_cast<float>(lo), t.thrPos = static_cast<float>(hi);
+        t.actScale = sc[0][0];
+        alpha *= t.actScale;
+        t.mode = halfAct ? LayerMode::TernaryHalfAct : LayerMode::TernarySignedAct;
+      }
+    } else {
+      t.weights = floats(w);
+    }
+    const auto folded = foldBatchNorm(batchNorm(net, batchNormFor(net.arch(), t.name)), t.outC, alpha,
+                                      bias.defined() ? floats(bias) : std::vector<float>{});
+    t.scale = folded.scale;
+    t.bias = folded.bias;
+    m.layers.push_back(std::move(t));
+  }
+  m.classes = m.layers.back().outC;
+  m.program = programFor(net.arch(), m.layers);
+  m.info = {{"arch", net.arch()},
+            {"config", cfg.json},
+            {"activations", !act.enabled() ? "float (int8 per image at run time)" : (halfAct ? "half" : "signed")}};
+  return m;
+}
+
+TnnExportResult exportTnn(std::int64_t runId, const std::string& dbPath, const std::string& outPath) {
+  auto run = report::loadRun(dbPath, runId);
+  TnnModel m = buildTnn(*run.net, run.config, run.batch);
+  std::string uuid;
+  {
+    store::RunStore db(dbPath);
+    if (auto rec = db.run(run.stageId)) uuid = rec->uuid;
+  }
+  m.info["run_id"] = run.id;
+  m.info["stage_id"] = run.stageId;
+  m.info["uuid"] = uuid;
+  m.info["db"] = std::filesystem::absolute(dbPath).string();
+  m.info["checkpoint"] = run.checkpoint;
+  m.info["dataset"] = run.config.data.name;
+  m.info["dataset_path"] = run.config.data.path;
+  m.info["train_limit"] = run.config.data.trainLimit;  // fixes the input normalisation
+  m.info["exported_unix"] = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count();
+  TnnExportResult r;
+  r.runId = run.id;
+  r.stageId = run.stageId;
+  r.path = outPath;
+  r.bytes = writeTnn(m, outPath);
+  r.layers = static_cast<int>(m.layers.size());
+  for (const auto& l : m.layers) r.ternaryLayers += l.ternary() ? 1 : 0;
+  r.activationMode = m.info["activations"].get<std::string>();
+  store::RunStore db(dbPath);
+  store::Artefact a;
+  a.kind = "tnn";
+  a.path = std::filesystem::absolute(outPath).string();
+  a.bytes = static_cast<std::int64_t>(r.bytes);
+  db.addArtefact(run.stageId, a);
+  return r;
+}
+
+}  // namespace ternlab::engine

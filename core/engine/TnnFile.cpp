@@ -1,0 +1,221 @@
+#include "engine/TnnFile.h"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "engine/Checksum.h"
+#include "kernels/Base3.h"
+
+namespace ternlab::engine {
+
+namespace {
+
+constexpr char kMagic[8] = {'T', 'E', 'R', 'N', 'L', 'A', 'B', '\x1a'};
+
+template <typename T>
+void put(std::string& out, T v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+
+void putFloats(std::string& out, const std::vector<float>& v) {
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+}
+
+nlohmann::json opJson(const TnnOp& o) {
+  nlohmann::json j = {{"op", o.op}};
+  if (o.op == "conv") j["layer"] = o.layer, j["relu"] = o.relu;
+  if (o.op == "maxpool") j["k"] = o.k;
+  if (o.op == "add_shortcut_a") j["stride"] = o.stride, j["pad_lo"] = o.padLo, j["pad_hi"] = o.padHi;
+  return j;
+}
+
+TnnOp opFrom(const nlohmann::json& j) {
+  TnnOp o;
+  o.op = j.at("op").get<std::string>();
+  o.layer = j.value("layer", -1);
+  o.relu = j.value("relu", false);
+  o.k = j.value("k", 2);
+  o.stride = j.value("stride", 1);
+  o.padLo = j.value("pad_lo", 0);
+  o.padHi = j.value("pad_hi", 0);
+  return o;
+}
+
+// Bounds-checked reader over the file bytes; every fault names the file.
+struct Reader {
+  const std::string& bytes;
+  const std::string& path;
+  std::size_t pos = 0;
+  void need(std::size_t n, const char* what) const {
+    if (n > bytes.size() || pos > bytes.size() - n)
+      throw TnnError(path + ": truncated .tnn file (" + what + " needs " + std::to_string(n) + " bytes at offset " +
+                     std::to_string(pos) + ", file has " + std::to_string(bytes.size()) + ")");
+  }
+  template <typename T>
+  T get(const char* what) {
+    need(sizeof(T), what);
+    T v;
+    std::memcpy(&v, bytes.data() + pos, sizeof(T));
+    pos += sizeof(T);
+    return v;
+  }
+};
+
+}  // namespace
+
+std::size_t writeTnn(const TnnModel& model, const std::string& path) {
+  std::string payload;
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : model.layers) {
+    nlohmann::json j = {{"name", l.name},       {"kind", l.kind},     {"mode", layerModeName(l.mode)},
+                        {"in", l.inC},          {"out", l.outC},      {"kernel", l.kernel},
+                        {"stride", l.stride},   {"pad", l.pad},       {"thr_neg", l.thrNeg},
+                        {"thr_pos", l.thrPos},  {"alpha_w", l.weightScale}, {"alpha_a", l.actScale}};
+    if (l.scale.size() != static_cast<std::size_t>(l.outC) || l.bias.size() != l.scale.size())
+      throw std::invalid_argument("layer " + l.name + ": scale/bias must have one value per output channel");
+    j["offset"] = payload.size();
+    if (l.ternary()) {
+      if (l.codes.size() != l.weightCount()) throw std::invalid_argument("layer " + l.name + ": wrong code count");
+      const auto b3 = kernels::encodeBase3(l.codes.data(), l.codes.size());
+      payload.append(reinterpret_cast<const char*>(b3.data()), b3.size());
+      j["weights"] = "base3";
+    } else {
+      if (l.weights.size() != l.weightCount()) throw std::invalid_argument("layer " + l.name + ": wrong weight count");
+      putFloats(payload, l.weights);
+      j["weights"] = "f32";
+    }
+    putFloats(payload, l.scale);
+    putFloats(payload, l.bias);
+    j["bytes"] = payload.size() - j["offset"].get<std::size_t>();
+    layers.push_back(j);
+  }
+  nlohmann::json program = nlohmann::json::array();
+  for (const auto& o : model.program) program.push_back(opJson(o));
+  const nlohmann::json manifest = {{"format", "ternlab-tnn"},
+                                   {"input", {model.inC, model.inH, model.inW}},
+                                   {"classes", model.classes},
+                                   {"layers", layers},
+                                   {"program", program},
+                                   {"info", model.info}};
+  const std::string text = manifest.dump();
+
+  std::string out(kMagic, sizeof(kMagic));
+  put<std::uint32_t>(out, kTnnVersion);
+  put<std::uint32_t>(out, 0);
+  put<std::uint64_t>(out, text.size());
+  out += text;
+  put<std::uint64_t>(out, payload.size());
+  out += payload;
+  put<std::uint64_t>(out, fnv1a64(reinterpret_cast<const unsigned char*>(out.data()), out.size()));
+
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) throw TnnError(path + ": cannot open for writing");
+  f.write(out.data(), static_cast<std::streamsize>(out.size()));
+  if (!f) throw TnnError(path + ": write failed");
+  return out.size();
+}
+
+TnnModel readTnn(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw TnnError(path + ": cannot open .tnn file");
+  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
+    throw TnnError(path + ": not a .tnn file (bad magic; expected \"TERNLAB\\x1a\")");
+  Reader r{bytes, path, sizeof(kMagic)};
+  const auto version = r.get<std::uint32_t>("version");
+  if (version == 0 || version > kTnnVersion)
+    throw TnnError(path + ": .tnn version " + std::to_string(version) + " is not supported (this build reads up to " +
+                   std::to_string(kTnnVersion) + ")");
+  r.get<std::uint32_t>("flags");
+  const auto manifestLen = r.get<std::uint64_t>("manifest length");
+  r.need(manifestLen, "manifest");
+  const std::string text = bytes.substr(r.pos, manifestLen);
+  r.pos += manifestLen;
+  const auto payloadLen = r.get<std::uint64_t>("payload length");
+  r.need(payloadLen, "payload");
+  const std::size_t payloadAt = r.pos;
+  r.pos += payloadLen;
+  const std::size_t sumAt = r.pos;
+  const auto stored = r.get<std::uint64_t>("checksum");
+  if (r.pos != bytes.size())
+    throw TnnError(path + ": " + std::to_string(bytes.size() - r.pos) + " unexpected bytes after the checksum");
+  const auto actual = fnv1a64(reinterpret_cast<const unsigned char*>(bytes.data()), sumAt);
+  if (actual != stored) throw TnnError(path + ": checksum mismatch (the file is damaged)");
+
+  nlohmann::json m;
+  try {
+    m = nlohmann::json::parse(text);
+  } catch (const std::exception& e) {
+    throw TnnError(path + ": manifest is not valid JSON: " + e.what());
+  }
+  TnnModel model;
+  try {
+    model.inC = m.at("input").at(0).get<int>();
+    model.inH = m.at("input").at(1).get<int>();
+    model.inW = m.at("input").at(2).get<int>();
+    model.classes = m.at("classes").get<int>();
+    model.info = m.value("info", nlohmann::json::object());
+    for (const auto& o : m.at("program")) model.program.push_back(opFrom(o));
+    const char* base = bytes.data() + payloadAt;
+    for (const auto& j : m.at("layers")) {
+      TnnLayer l;
+      l.name = j.at("name").get<std::string>();
+      l.kind = j.at("kind").get<std::string>();
+      l.mode = parseLayerMode(j.at("mode").get<std::string>());
+      l.inC = j.at("in");
+      l.outC = j.at("out");
+      l.kernel = j.at("kernel");
+      l.stride = j.at("stride");
+      l.pad = j.at("pad");
+      l.thrNeg = j.at("thr_neg").get<float>();
+      l.thrPos = j.at("thr_pos").get<float>();
+      l.weightScale = j.value("alpha_w", 1.0);
+      l.actScale = j.value("alpha_a", 1.0);
+      const std::size_t offset = j.at("offset"), size = j.at("bytes");
+      const std::size_t wBytes = l.ternary() ? kernels::base3Bytes(l.weightCount()) : l.weightCount() * sizeof(float);
+      const std::size_t need = wBytes + 2 * sizeof(float) * static_cast<std::size_t>(l.outC);
+      if (size != need || offset > payloadLen || payloadLen - offset < size)
+        throw TnnError(path + ": layer " + l.name + " has an inconsistent size in the manifest");
+      const char* p = base + offset;
+      if (l.ternary()) {
+        l.codes.resize(l.weightCount());
+        kernels::decodeBase3(reinterpret_cast<const std::uint8_t*>(p), l.codes.size(), l.codes.data());
+      } else {
+        l.weights.resize(l.weightCount());
+        std::memcpy(l.weights.data(), p, wBytes);
+      }
+      l.scale.resize(l.outC);
+      l.bias.resize(l.outC);
+      std::memcpy(l.scale.data(), p + wBytes, l.outC * sizeof(float));
+      std::memcpy(l.bias.data(), p + wBytes + l.outC * sizeof(float), l.outC * sizeof(float));
+      model.layers.push_back(std::move(l));
+    }
+  } catch (const TnnError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw TnnError(path + ": bad manifest: " + e.what());
+  }
+  for (const auto& o : model.program)
+    if (o.op == "conv" && (o.layer < 0 || o.layer >= static_cast<int>(model.layers.size())))
+      throw TnnError(path + ": program refers to layer " + std::to_string(o.layer) + " which does not exist");
+  return model;
+}
+
+const char* layerModeName(LayerMode m) {
+  switch (m) {
+    case LayerMode::Float: return "float";
+    case LayerMode::TernaryInt8Act: return "ternary-int8act";
+    case LayerMode::TernarySignedAct: return "ternary-signedact";
+    case LayerMode::TernaryHalfAct: return "ternary-halfact";
+  }
+  return "?";
+}
+
+LayerMode parseLayerMode(const std::string& s) {
+  for (auto m : {LayerMode::Float, LayerMode::TernaryInt8Act, LayerMode::TernarySignedAct, LayerMode::TernaryHalfAct})
+    if (s == layerModeName(m)) return m;
+  throw std::invalid_argument("unknown layer mode '" + s + "'");
+}
+
+}  // namespace ternlab::engine

@@ -1,0 +1,62 @@
+#pragma once
+// Kernel-vs-kernel micro-benchmark without Google Benchmark (for `ternlab-cli bench`): same
+// process, same shapes, median of >= 30 runs, MAC/cycle against the measured imul clock and
+// against the 2-popcount AVX-512 bound 512/3 ~ 171 MAC/cycle (DESIGN-NOTES §5).
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kernels/GemmOptions.h"
+#include "kernels/Isa.h"
+
+namespace ternlab::kernels {
+
+inline constexpr double kTernaryMacPerCycleBound = 512.0 / 3.0;
+
+// Which kernel a benchmark row measures (GEMM-only rows exclude packing; ConvLayer includes it).
+enum class BenchKernel { Ternary2Pop, TwoBit4Pop, HalfRange, Int8, ConvLayer };
+const char* benchKernelName(BenchKernel k);
+
+// A GEMM shape: M activation rows (pixels), N output channels, K reduction length. For
+// ConvLayer rows the conv geometry is taken from `conv*` fields (3x3, stride 1, pad 1).
+struct BenchShape {
+  std::string name;
+  int M = 0, N = 0, K = 0;
+  int convC = 0, convHW = 0, convOutC = 0, convKernel = 3;  // only for ConvLayer; 0 = derived
+};
+
+// One measured row; macPerCycle uses measuredCpuHz().
+struct BenchResult {
+  std::string kernel;
+  std::string isa;
+  std::string shape;
+  int M = 0, N = 0, K = 0;
+  int threads = 1;
+  int runs = 0;
+  double medianSeconds = 0;
+  double gmacPerSecond = 0;
+  double macPerCycle = 0;
+  double percentOfBound = 0;  // of kTernaryMacPerCycleBound
+};
+
+// What to run: every (shape, kernel, isa) combination; empty isas = activeIsa() only.
+struct BenchConfig {
+  std::vector<BenchShape> shapes;
+  std::vector<BenchKernel> kernels{BenchKernel::Ternary2Pop, BenchKernel::TwoBit4Pop};
+  std::vector<Isa> isas;
+  int threads = 1;
+  int runs = 30;
+};
+
+// ResNet-18 3x3 layers as GEMMs (M = HW, N = out ch, K = 9 * in ch), batch 1.
+std::vector<BenchShape> resnet18ConvShapes();
+// conv shapes for ConvLayer rows (ResNet-20 / ResNet-18 3x3 layers, batch 1).
+std::vector<BenchShape> convLayerShapes();
+
+std::vector<BenchResult> runKernelBench(const BenchConfig& config);
+
+// The timed body of one row with its random operands already packed (GEMM rows exclude packing,
+// ConvLayer includes quantize/pack/im2row and the epilogue). Reused by bench/ (Google Benchmark).
+std::function<void()> makeBenchRun(BenchKernel kernel, const BenchShape& shape, const GemmOptions& opts);
+
+}  // namespace ternlab::kernels

@@ -1,0 +1,81 @@
+// AVX-512 path (compiled with -mavx512f/bw/vl/vpopcntdq/vnni, selected at run time only when
+// the CPU reports avx512f + avx512vpopcntdq). Inner loop per 512 MACs: vpandq, vpternlogq,
+// 2x vpopcntq, 2x vpaddq -> 512/3 ~ 171 MAC/cycle on two 512-bit ports (DESIGN-NOTES §5).
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "kernels/detail/TileKernels.h"
+
+namespace ternlab::kernels::detail {
+namespace {
+
+// Eight uint64 lanes per zmm with native 64-bit popcount counters (never need a flush).
+struct VecAvx512 {
+  static constexpr int kLanes = 8;
+  static constexpr int kByteBudget = 1 << 30;
+  using Reg = __m512i;
+  using Cnt = __m512i;
+  static Reg load(const std::uint64_t* p) { return _mm512_loadu_si512(p); }
+  static Reg bcast(std::uint64_t x) { return _mm512_set1_epi64(static_cast<long long>(x)); }
+  static Reg and_(Reg a, Reg b) { return _mm512_and_si512(a, b); }
+  // t & (a ^ b) in one vpternlogq: truth table 0xF0 & (0xCC ^ 0xAA) = 0x60.
+  static Reg andXor(Reg t, Reg a, Reg b) { return _mm512_ternarylogic_epi64(t, a, b, 0x60); }
+  static Cnt zero() { return _mm512_setzero_si512(); }
+  static Cnt addPop(Cnt c, Reg x) { return _mm512_add_epi64(c, _mm512_popcnt_epi64(x)); }
+  // Counters narrowed to int32 (vpmovqd) and scaled by a compile-time coefficient.
+  template <int C>
+  static __m256i scaled(Cnt c) {
+    // maskz form with a full mask: same vpmovqd, avoids GCC 12's bogus -Wuninitialized on
+    // _mm512_cvtepi64_epi32 (its pass-through operand is _mm256_undefined_si256()).
+    const __m256i x = _mm512_maskz_cvtepi64_epi32(0xFF, c);
+    if constexpr (C == 1) return x;
+    else if constexpr (C == -2) return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(x, 1));
+    else if constexpr (C == 2) return _mm256_slli_epi32(x, 1);
+    else if constexpr (C == 4) return _mm256_slli_epi32(x, 2);
+    else return _mm256_mullo_epi32(x, _mm256_set1_epi32(C));
+  }
+  static void put(std::int32_t* dst, bool acc, __m256i v) {
+    __m256i* p = reinterpret_cast<__m256i*>(dst);
+    if (acc) v = _mm256_add_epi32(v, _mm256_loadu_si256(p));
+    _mm256_storeu_si256(p, v);
+  }
+  template <int CA, int CB>
+  static void store2(std::int32_t* dst, bool acc, Cnt a, Cnt b) {
+    put(dst, acc, _mm256_add_epi32(scaled<CA>(a), scaled<CB>(b)));
+  }
+  template <int CA, int CB, int CC>
+  static void store3(std::int32_t* dst, bool acc, Cnt a, Cnt b, Cnt c) {
+    put(dst, acc, _mm256_add_epi32(_mm256_add_epi32(scaled<CA>(a), scaled<CB>(b)), scaled<CC>(c)));
+  }
+};
+
+// Sixteen int32 lanes; one vpdpbusd does 64 u8 x s8 MACs.
+struct Vec8Vnni {
+  static constexpr int kLanes = 16;
+  using Reg = __m512i;
+  using Acc = __m512i;
+  static Acc zero() { return _mm512_setzero_si512(); }
+  static Reg load(const std::int8_t* p) { return _mm512_loadu_si512(p); }
+  static Reg bcast4(const std::uint8_t* p) {
+    std::int32_t v;
+    std::memcpy(&v, p, 4);
+    return _mm512_set1_epi32(v);
+  }
+  static Acc dot(Acc acc, Reg x, Reg w) { return _mm512_dpbusd_epi32(acc, x, w); }
+  static void store(std::int32_t* dst, Acc a) { _mm512_storeu_si512(dst, a); }
+};
+
+}  // namespace
+
+void ternaryItemsAvx512(const TernaryGemmArgs& a, std::size_t begin, std::size_t end) {
+  ternaryItems<VecAvx512, 4, 2>(a, begin, end);
+}
+void twoBitItemsAvx512(const TwoBitGemmArgs& a, std::size_t begin, std::size_t end) {
+  twoBitItems<VecAvx512, 2, 2>(a, begin, end);
+}
+void int8ItemsAvx512Vnni(const Int8GemmArgs& a, std::size_t begin, std::size_t end) {
+  int8Items<Vec8Vnni, 8, 1>(a, begin, end);
+}
+
+}  // namespace ternlab::kernels::detail

@@ -1,0 +1,54 @@
+#include "quant/UniformNormalizer.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace ternlab::quant {
+
+namespace {
+constexpr double kThird1 = 0.4307;  // Φ⁻¹(2/3)
+constexpr double kThird2 = 0.9674;  // Φ⁻¹(5/6)
+}  // namespace
+
+UniformNormalizer::UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, bool halfGaussian)
+    : inner_(std::move(inner)), half_(halfGaussian) {
+  register_module("inner", inner_);
+  gamma_ = register_parameter("gamma", torch::ones({}));
+}
+
+at::Tensor UniformNormalizer::forward(const at::Tensor& x) {
+  double k = 1, shift = 0;  // Z̃ = γ·(k·Z + shift)
+  {
+    torch::NoGradGuard guard;
+    if (half_) {
+      const auto m = x.gt(0);
+      const double n = std::max(1.0, m.sum().item<double>());
+      const double sigma = std::max(1e-12, std::sqrt(x.masked_select(m).square().sum().item<double>() / n));
+      k = 1.0 / ((kThird2 - kThird1) * sigma);
+      shift = 0.5 - kThird1 * sigma * k;
+    } else {
+      const double mu = x.mean().item<double>();
+      const double sigma = std::max(1e-12, x.std().item<double>());
+      k = 0.5 / (kThird1 * sigma);
+      shift = -mu * k;
+    }
+  }
+  const double g = gamma_.item<double>();
+  lastFactor_ = g * k;
+  lastShift_ = g * shift;
+  const auto out = inner_->forward(gamma_ * (x * k + shift));
+  // Thresholds back in input units: Z = (Z̃ − γ·shift) / (γ·k).
+  auto thresholds = inner_->lastThresholds();
+  for (auto& branch : thresholds)
+    for (auto& t : branch) t = (t - lastShift_) / lastFactor_;
+  remember(inner_->lastCodes(), thresholds, inner_->lastScales(), g);
+  return out;
+}
+
+double uniformFoldFactor(const TensorQuantizer& q) {
+  if (const auto* u = dynamic_cast<const UniformNormalizer*>(&q)) return u->foldFactor();
+  return 1.0;
+}
+
+}  // namespace ternlab::quant

@@ -1,0 +1,41 @@
+#pragma once
+#include <limits>
+#include <memory>
+
+#include "quant/TensorQuantizer.h"
+
+namespace ternlab::quant {
+
+// Uniform-distribution normalisation (asymmetric paper eq. 9) in front of any quantizer:
+//   Gaussian:       Z̃ = γ·(Z − μ)·0.5 / (0.4307·σ)   — ±0.4307σ (Φ⁻¹ thirds) land on the thresholds ±0.5;
+//   half-Gaussian:  Z̃ = γ·(0.5 + (Z − 0.4307σ) / ((0.9674 − 0.4307)·σ)) — the thirds of a half-Gaussian
+//                   (0.4307σ, 0.9674σ, σ = sqrt(mean Z² over Z > 0)) land on the half-range thresholds 0.5, 1.5.
+// μ, σ are batch statistics treated as constants; γ is learned (init 1). The inner quantizer should place its
+// thresholds at ±0.5 (or 0.5, 1.5): asym / lsq / fatnn do so when built with unit initialisation. Its output is in
+// normalised units; the multiplicative part γ·k (foldFactor) is what the following BatchNorm absorbs at export.
+// remember(): the inner codes and scales, thresholds mapped back to input units, γ.
+class UniformNormalizer : public TensorQuantizer {
+ public:
+  UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, bool halfGaussian);
+  at::Tensor forward(const at::Tensor& x) override;
+  std::string scheme() const override { return inner_->scheme(); }
+  const std::shared_ptr<TensorQuantizer>& inner() const { return inner_; }
+  bool halfGaussian() const { return half_; }
+  at::Tensor gamma() const { return gamma_; }
+  // Z̃ = foldFactor()·Z + foldShift() in the last forward.
+  double foldFactor() const { return lastFactor_; }
+  double foldShift() const { return lastShift_; }
+
+ private:
+  std::shared_ptr<TensorQuantizer> inner_;
+  bool half_;
+  at::Tensor gamma_;
+  double lastFactor_ = std::numeric_limits<double>::quiet_NaN();
+  double lastShift_ = 0;
+};
+
+// The factor by which a layer's output must be divided (folded into the next BatchNorm's scale) when the
+// quantizer normalised its input by eq. 9: γ·k of the last forward; 1 for a quantizer without normalisation.
+double uniformFoldFactor(const TensorQuantizer& q);
+
+}  // namespace ternlab::quant

@@ -1,0 +1,276 @@
+// Packed inference engine: .tnn format, damaged files, BatchNorm folding, agreement with LibTorch.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/ExperimentConfig.h"
+#include "data/Dataset.h"
+#include "engine/BnFold.h"
+#include "engine/Engine.h"
+#include "engine/TnnExport.h"
+#include "engine/TnnFile.h"
+#include "engine/TorchCheck.h"
+#include "nn/TernaryNet.h"
+#include "report/RunModel.h"
+#include "train/ExperimentRunner.h"
+
+using namespace ternlab;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path freshDir() {
+  auto d = fs::temp_directory_path() / ("ternlab-engine-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+engine::TnnModel tinyModel() {
+  engine::TnnModel m;
+  m.inC = 2, m.inH = 4, m.inW = 4, m.classes = 3;
+  engine::TnnLayer c;
+  c.name = "conv";
+  c.mode = engine::LayerMode::TernarySignedAct;
+  c.inC = 2, c.outC = 4, c.kernel = 3, c.stride = 1, c.pad = 1;
+  for (std::size_t i = 0; i < c.weightCount(); ++i) c.codes.push_back(static_cast<std::int8_t>(int(i * 7 % 3) - 1));
+  c.scale = {0.5f, 0.25f, -1.0f, 2.0f};
+  c.bias = {0.1f, -0.2f, 0.3f, 0.0f};
+  c.thrNeg = -0.3f, c.thrPos = 0.4f;
+  c.weightScale = 0.7, c.actScale = 1.3;
+  engine::TnnLayer f;
+  f.name = "fc";
+  f.kind = "linear";
+  f.inC = 64, f.outC = 3;
+  for (std::size_t i = 0; i < f.weightCount(); ++i) f.weights.push_back(0.01f * static_cast<float>(i % 17) - 0.05f);
+  f.scale = {1, 1, 1};
+  f.bias = {0.5f, -0.5f, 0.0f};
+  m.layers = {c, f};
+  engine::TnnOp a;
+  a.op = "conv", a.layer = 0, a.relu = true;
+  engine::TnnOp fl;
+  fl.op = "flatten";
+  engine::TnnOp b;
+  b.op = "conv", b.layer = 1;
+  m.program = {a, fl, b};
+  m.info = {{"run_id", 7}, {"uuid", "abc"}};
+  return m;
+}
+
+std::string readAll(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+void writeAll(const fs::path& p, const std::string& s) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f.write(s.data(), static_cast<std::streamsize>(s.size()));
+}
+
+std::string errorOf(const fs::path& p) {
+  try {
+    engine::readTnn(p.string());
+  } catch (const engine::TnnError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Trains a tiny LeNet-5 (1000 images, one epoch, one thread) and exports it; returns the run id.
+std::int64_t trainTiny(const std::string& quantJson, const std::string& db) {
+  auto cfg = config::parseExperimentText(R"({"name": "engine-test", "dataset": {"name": "fashion-mnist",
+      "train_limit": 1000, "test_limit": 100}, "quant": )" + quantJson + R"(, "epochs": 1, "batch_size": 64,
+      "threads": 1, "seed": 5, "log_interval": 100})");
+  train::TrainingObserver obs;
+  train::StopToken stop;
+  const auto out = train::runExperiment(cfg, {db}, obs, stop);
+  EXPECT_EQ(out.status, "finished") << out.error;
+  return out.runId;
+}
+
+at::Tensor testImages(std::int64_t n) {
+  auto pair = data::loadDataset("fashion-mnist", data::defaultDatasetPath("fashion-mnist"), 1000, n);
+  return pair.test.images.to(torch::kFloat32).contiguous();
+}
+
+}  // namespace
+
+TEST(TnnFile, RoundTripKeepsEveryField) {
+  const auto dir = freshDir();
+  const auto m = tinyModel();
+  const auto bytes = engine::writeTnn(m, (dir / "m.tnn").string());
+  EXPECT_EQ(bytes, fs::file_size(dir / "m.tnn"));
+  const auto r = engine::readTnn((dir / "m.tnn").string());
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_EQ(r.inC, 2);
+  EXPECT_EQ(r.classes, 3);
+  EXPECT_EQ(r.layers[0].codes, m.layers[0].codes);
+  EXPECT_EQ(r.layers[0].scale, m.layers[0].scale);
+  EXPECT_EQ(r.layers[0].bias, m.layers[0].bias);
+  EXPECT_EQ(r.layers[0].thrNeg, m.layers[0].thrNeg);
+  EXPECT_EQ(r.layers[0].thrPos, m.layers[0].thrPos);
+  EXPECT_EQ(r.layers[0].mode, engine::LayerMode::TernarySignedAct);
+  EXPECT_EQ(r.layers[1].weights, m.layers[1].weights);
+  EXPECT_EQ(r.layers[1].kind, "linear");
+  ASSERT_EQ(r.program.size(), 3u);
+  EXPECT_EQ(r.program[0].relu, true);
+  EXPECT_EQ(r.program[2].layer, 1);
+  EXPECT_EQ(r.info["uuid"], "abc");
+  // The same network runs before and after the round trip with identical logits.
+  std::vector<float> x(2 * 2 * 4 * 4);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37f * static_cast<float>(i));
+  engine::Engine a(m), b(r);
+  EXPECT_EQ(a.run(x.data(), 2), b.run(x.data(), 2));
+}
+
+TEST(TnnFile, DamagedOrForeignFilesNameTheFileAndTheFault) {
+  const auto dir = freshDir();
+  const auto good = dir / "good.tnn";
+  engine::writeTnn(tinyModel(), good.string());
+  const std::string bytes = readAll(good);
+
+  writeAll(dir / "cut.tnn", bytes.substr(0, bytes.size() - 20));
+  auto e = errorOf(dir / "cut.tnn");
+  EXPECT_NE(e.find("cut.tnn"), std::string::npos) << e;
+  EXPECT_NE(e.find("truncated"), std::string::npos) << e;
+
+  std::string flipped = bytes;
+  flipped[bytes.size() - 40] ^= 0x10;
+  writeAll(dir / "flip.tnn", flipped);
+  e = errorOf(dir / "flip.tnn");
+  EXPECT_NE(e.find("flip.tnn"), std::string::npos) << e;
+  EXPECT_NE(e.find("checksum"), std::string::npos) << e;
+
+  writeAll(dir / "foreign.tnn", "PK\x03\x04 this is a zip, not a network");
+  e = errorOf(dir / "foreign.tnn");
+  EXPECT_NE(e.find("foreign.tnn"), std::string::npos) << e;
+  EXPECT_NE(e.find("not a .tnn"), std::string::npos) << e;
+
+  std::string newer = bytes;
+  newer[8] = 99;
+  writeAll(dir / "newer.tnn", newer);
+  e = errorOf(dir / "newer.tnn");
+  EXPECT_NE(e.find("version 99"), std::string::npos) << e;
+
+  e = errorOf(dir / "missing.tnn");
+  EXPECT_NE(e.find("missing.tnn"), std::string::npos) << e;
+}
+
+TEST(BnFold, FoldedAffineEqualsConvThenBatchNorm) {
+  torch::manual_seed(3);
+  torch::NoGradGuard g;
+  const int C = 6;
+  auto bn = torch::nn::BatchNorm2d(C);
+  bn->running_mean.uniform_(-1, 1);
+  bn->running_var.uniform_(0.2, 3);
+  bn->weight.uniform_(0.5, 2);
+  bn->bias.uniform_(-1, 1);
+  bn->eval();
+  const auto x = torch::randn({2, 3, 7, 7});
+  const auto codes = torch::randint(-1, 2, {C, 3, 3, 3}).to(torch::kFloat32);
+  const auto convBias = torch::randn({C});
+  const double alpha = 0.37;
+  const auto ref = bn(torch::conv2d(x, codes * alpha, convBias, 1, 1));
+  const auto acc = torch::conv2d(x, codes, {}, 1, 1);  // what the kernels accumulate
+  auto v = [](const at::Tensor& t) { return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel()); };
+  engine::BnParams p{v(bn->weight), v(bn->bias), v(bn->running_mean), v(bn->running_var), bn->options.eps()};
+  const auto f = engine::foldBatchNorm(p, C, alpha, v(convBias));
+  const auto s = torch::tensor(f.scale).view({1, C, 1, 1}), b = torch::tensor(f.bias).view({1, C, 1, 1});
+  EXPECT_LT((acc * s + b - ref).abs().max().item<double>(), 1e-4);
+}
+
+TEST(EngineVsTorch, TrainedLeNetTwnWeightsAgreeWithLibTorch) {
+  const auto dir = freshDir();
+  const auto db = (dir / "runs.sqlite").string();
+  const auto id = trainTiny(R"({"weights": {"scheme": "twn"}})", db);
+  const auto path = (dir / "lenet.tnn").string();
+  const auto ex = engine::exportTnn(id, db, path);
+  EXPECT_EQ(ex.ternaryLayers, 3);
+  engine::Engine eng(engine::readTnn(path));
+  EXPECT_EQ(eng.model().info["run_id"], id);
+  const auto x = testImages(500);
+  const auto mine = eng.predict(x.data_ptr<float>(), 500, {});
+  auto run = report::loadRun(db, id);
+  const auto ref = engine::torchPredict(*run.net, x);
+  int same = 0;
+  for (int i = 0; i < 500; ++i) same += mine[i] == ref[i];
+  // FP activations through the int8 kernel (per-image scale): near-ties may flip, nothing more.
+  EXPECT_GE(same, 495) << "identical predictions " << same << " / 500";
+  // The fp32 x ternary path differs from LibTorch only in summation order: every prediction equal.
+  engine::EngineOptions exact;
+  exact.fp32Activations = true;
+  const auto fp = eng.predict(x.data_ptr<float>(), 500, exact);
+  int sameFp = 0;
+  for (int i = 0; i < 500; ++i) sameFp += fp[i] == ref[i];
+  EXPECT_EQ(sameFp, 500);
+  std::printf("[ info ] weights-only TWN LeNet: identical predictions int8 %d / 500, fp32 %d / 500\n", same, sameFp);
+}
+
+TEST(EngineVsTorch, TernaryActivationsGiveEqualAccumulatorsAndPredictions) {
+  const auto dir = freshDir();
+  const auto db = (dir / "runs.sqlite").string();
+  const auto id = trainTiny(R"({"weights": {"scheme": "twn"}, "activations": {"scheme": "lsq"}})", db);
+  const auto path = (dir / "lenet-act.tnn").string();
+  engine::exportTnn(id, db, path);
+  engine::Engine eng(engine::readTnn(path));
+  EXPECT_EQ(eng.model().layers[1].mode, engine::LayerMode::TernaryHalfAct);
+  const auto x = testImages(500);
+  auto run = report::loadRun(db, id);
+  const auto diff = engine::accumulatorDiff(*run.net, eng, x, 1);
+  EXPECT_EQ(diff.size(), 3u);
+  for (const auto& [layer, d] : diff) EXPECT_EQ(d, 0) << layer;
+  const auto mine = eng.predict(x.data_ptr<float>(), 500, {});
+  const auto ref = engine::torchPredict(*run.net, x);
+  int same = 0;
+  for (int i = 0; i < 500; ++i) same += mine[i] == ref[i];
+  EXPECT_GE(same, 499) << "identical predictions " << same << " / 500";
+}
+
+namespace {
+// Untrained ResNet-20 (width 0.5) with ternary activations: padded 3x3 convs ({0,1,2} needs the border
+// correction), option-A shortcuts (zero channel padding); accumulators exact, logits within fp32 noise.
+void checkResNet20(const std::string& activations) {
+  torch::manual_seed(11);
+  const auto cfg = config::parseExperimentText(R"({"model": {"arch": "resnet20", "width": 0.5},
+      "quant": {"weights": {"scheme": "twn"}, "activations": )" + activations + "}}");
+  nn::InputShape in;
+  in.channels = 1;
+  in.size = 28;
+  auto net = nn::makeModel(cfg.model, in);
+  nn::applyQuantPolicy(*net, cfg.quant);
+  const auto x = torch::randn({4, 1, 28, 28});
+  engine::Engine eng(engine::buildTnn(*net, cfg, x));
+  const auto diff = engine::accumulatorDiff(*net, eng, x, 2);
+  EXPECT_EQ(diff.size(), 18u);
+  for (const auto& [layer, d] : diff) EXPECT_EQ(d, 0) << layer;
+  torch::NoGradGuard g;
+  const auto ref = net->forward(x).contiguous();
+  const auto got = eng.run(x.data_ptr<float>(), 4, {});
+  const auto gotT = torch::from_blob(const_cast<float*>(got.data()), {4, 10});
+  EXPECT_LT((gotT - ref).abs().max().item<double>(), 1e-3 * (1 + ref.abs().max().item<double>()));
+}
+}  // namespace
+
+TEST(EngineVsTorch, ResNet20HalfRangeBordersAndShortcutsMatch) { checkResNet20(R"({"scheme": "lsq"})"); }
+
+TEST(EngineVsTorch, ResNet20SignedActivationsFusedPathMatches) {
+  checkResNet20(R"({"scheme": "asym", "options": {"signed_act": 1}})");
+}
+
+TEST(TnnExport, SeveralWeightBranchesAreRefusedNamingTheLayer) {
+  const auto cfg = config::parseExperimentText(R"({"quant": {"weights": {"scheme": "twn", "branches": 2}}})");
+  nn::InputShape in;
+  auto net = nn::makeModel(cfg.model, in);
+  nn::applyQuantPolicy(*net, cfg.quant);
+  try {
+    engine::buildTnn(*net, cfg, torch::randn({2, 1, 28, 28}));
+    FAIL() << "REL export should throw";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("conv2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("branches"), std::string::npos) << e.what();
+  }
+}

@@ -1,0 +1,70 @@
+// ISA selection: availability, forcing, and that the dispatch really changes path.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "kernels/Isa.h"
+#include "kernels/KernelBench.h"
+
+namespace ternlab::kernels {
+namespace {
+
+TEST(Isa, ReferenceAndPortableAlwaysAvailableInOrder) {
+  const auto isas = availableIsas();
+  ASSERT_GE(isas.size(), 2u);
+  EXPECT_EQ(isas[0], Isa::Reference);
+  EXPECT_EQ(isas[1], Isa::Portable);
+  for (std::size_t i = 1; i < isas.size(); ++i) EXPECT_LT(static_cast<int>(isas[i - 1]), static_cast<int>(isas[i]));
+}
+
+TEST(Isa, SetIsaAcceptsAvailableAndRejectsOthers) {
+  const Isa before = activeIsa();
+  for (Isa isa : availableIsas()) {
+    EXPECT_TRUE(setIsa(isa));
+    EXPECT_EQ(activeIsa(), isa);
+  }
+  if (availableIsas().back() != Isa::Avx512) {
+    EXPECT_FALSE(setIsa(Isa::Avx512));
+  }
+  setIsa(before);
+}
+
+TEST(Isa, ParseRoundTrip) {
+  for (Isa isa : {Isa::Reference, Isa::Portable, Isa::Avx2, Isa::Avx512}) {
+    Isa parsed;
+    ASSERT_TRUE(parseIsa(isaName(isa), parsed));
+    EXPECT_EQ(parsed, isa);
+  }
+  Isa dummy;
+  EXPECT_FALSE(parseIsa("sse9", dummy));
+}
+
+TEST(Isa, EnvironmentCanOnlyLowerThePath) {
+  const Isa best = availableIsas().back();
+  ::setenv("TERNLAB_KERNEL_ISA", "portable", 1);
+  EXPECT_EQ(defaultIsa(), Isa::Portable);
+  ::setenv("TERNLAB_KERNEL_ISA", "avx512", 1);
+  EXPECT_EQ(defaultIsa(), best);  // never raised above what the CPU has
+  ::setenv("TERNLAB_KERNEL_ISA", "bogus", 1);
+  EXPECT_EQ(defaultIsa(), best);
+  ::unsetenv("TERNLAB_KERNEL_ISA");
+  EXPECT_EQ(defaultIsa(), best);
+}
+
+TEST(KernelBench, ReturnsOneRowPerCombination) {
+  BenchConfig cfg;
+  cfg.shapes = {{"tiny", 8, 16, 130}};
+  cfg.kernels = {BenchKernel::Ternary2Pop, BenchKernel::TwoBit4Pop, BenchKernel::Int8, BenchKernel::HalfRange};
+  cfg.isas = availableIsas();
+  cfg.runs = 3;
+  const auto rows = runKernelBench(cfg);
+  ASSERT_EQ(rows.size(), cfg.kernels.size() * cfg.isas.size());
+  for (const auto& r : rows) {
+    EXPECT_GT(r.medianSeconds, 0.0);
+    EXPECT_GT(r.macPerCycle, 0.0);
+    EXPECT_EQ(r.M * r.N * r.K, 8 * 16 * 130);
+  }
+}
+
+}  // namespace
+}  // namespace ternlab::kernels

@@ -1,0 +1,75 @@
+// RunTableModel over a real store: Qt's model tester, values and refresh.
+#include <QAbstractItemModelTester>
+#include <QSortFilterProxyModel>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "RunFilterProxy.h"
+#include "RunTableModel.h"
+#include "ViewTestSupport.h"
+
+using namespace ternlab;
+using namespace ternlab::views;
+using nlohmann::json;
+
+class RunTableModelTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void passesModelTester() {
+    QTemporaryDir dir;
+    auto store = std::make_shared<store::RunStore>(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
+    const auto a = test::addRun(*store, json{{"name", "alpha"}, {"optimizer", {{"lr", 0.1}}}}, "finished", {50, 80.5});
+    test::addRun(*store, json{{"name", "beta"}}, "failed", {10});
+    test::addRun(*store, json{{"name", "gamma"}, {"quant", {{"weights", {{"scheme", "twn"}}}}}}, "running", {});
+
+    RunTableModel model(store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 3);
+    const int row = model.rowOf(a);
+    QVERIFY(row >= 0);
+    QCOMPARE(model.index(row, 1).data().toString(), QStringLiteral("alpha"));
+    QCOMPARE(model.index(row, RunTableModel::StatusColumn).data().toString(), QStringLiteral("finished"));
+    QCOMPARE(model.index(row, 5).data().toString(), QStringLiteral("80.50"));  // last test acc
+    QCOMPARE(model.index(row, 5).data(RunTableModel::SortRole).toDouble(), 80.5);
+    // A config column, by its header.
+    int lrColumn = -1;
+    for (int c = 0; c < model.columnCount(); ++c)
+      if (model.headerData(c, Qt::Horizontal).toString() == QLatin1String("optimizer.lr")) lrColumn = c;
+    QVERIFY(lrColumn >= 0);
+    QCOMPARE(model.index(row, lrColumn).data(RunTableModel::SortRole).toDouble(), 0.1);
+
+    // New runs appear on refresh; the tester checks the reset signals.
+    test::addRun(*store, json{{"name", "delta"}}, "finished", {70});
+    model.refresh();
+    QCOMPARE(model.rowCount(), 4);
+    model.setConfigColumns({QStringLiteral("seed")});
+    QCOMPARE(model.headerData(model.columnCount() - 1, Qt::Horizontal).toString(), QStringLiteral("seed"));
+
+    // Archived runs leave the default listing.
+    store->setLifecycle(a, "archived");
+    model.refresh();
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.rowOf(a), -1);
+  }
+
+  void proxySortsNumbersAndFiltersStatus() {
+    QTemporaryDir dir;
+    auto store = std::make_shared<store::RunStore>(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
+    test::addRun(*store, json{{"name", "r9"}}, "finished", {9});
+    test::addRun(*store, json{{"name", "r80"}}, "finished", {80});
+    test::addRun(*store, json{{"name", "r10"}}, "failed", {10});
+    RunTableModel model(store);
+    RunFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    proxy.sort(5, Qt::AscendingOrder);  // numerically: 9 < 10 < 80 (as text 80 < 9)
+    QCOMPARE(proxy.index(0, 1).data().toString(), QStringLiteral("r9"));
+    QCOMPARE(proxy.index(2, 1).data().toString(), QStringLiteral("r80"));
+    proxy.setStatus(QStringLiteral("failed"));
+    QCOMPARE(proxy.rowCount(), 1);
+    QCOMPARE(proxy.index(0, 1).data().toString(), QStringLiteral("r10"));
+  }
+};
+
+TERNLAB_VIEW_TEST_SUITE(RunTableModelTest);
+#include "RunTableModelTest.moc"

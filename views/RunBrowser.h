@@ -1,0 +1,60 @@
+#pragma once
+#include <QVector>
+#include <QWidget>
+#include <memory>
+
+#include "store/RunStore.h"
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QPlainTextEdit;
+class QTableView;
+
+namespace ternlab::views {
+
+class RunFilterProxy;
+class RunTableModel;
+
+// The stored runs, sortable and filterable, with tags, notes, archive and delete; the place where
+// clone, compare and the density view start from.
+class RunBrowser : public QWidget {
+  Q_OBJECT
+ public:
+  explicit RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent = nullptr);
+
+  RunTableModel* model() const { return model_; }
+  QTableView* view() const { return view_; }
+  QVector<qint64> selectedRunIds() const;
+  qint64 currentRunId() const;
+  void selectRuns(const QVector<qint64>& ids);
+
+ public Q_SLOTS:
+  void refresh();
+  void archiveSelected();
+  void deleteSelected();
+  void tagSelected();
+  void chooseColumns();
+
+ Q_SIGNALS:
+  void cloneRequested(qint64 runId);
+  void compareRequested(const QVector<qint64>& runIds);
+  void densityRequested(qint64 runId);
+  void selectionChanged();
+
+ private:
+  void showDetails();
+  void saveNote();
+  std::shared_ptr<store::RunStore> store_;
+  RunTableModel* model_;
+  RunFilterProxy* proxy_;
+  QTableView* view_;
+  QLineEdit* filter_;
+  QComboBox* status_;
+  QCheckBox* archived_;
+  QPlainTextEdit* note_;
+  QPlainTextEdit* details_;
+  qint64 noteRun_ = 0;
+};
+
+}  // namespace ternlab::views

@@ -1,0 +1,155 @@
+#include "RunTableModel.h"
+
+#include <QBrush>
+#include <QColor>
+
+#include "config/ExperimentConfig.h"
+
+namespace ternlab::views {
+
+RunTableModel::RunTableModel(std::shared_ptr<store::RunStore> store, QObject* parent)
+    : QAbstractTableModel(parent), store_(std::move(store)) {
+  configKeys_ = {QStringLiteral("model.arch"), QStringLiteral("quant.weights.scheme"),
+                 QStringLiteral("quant.weights.factor"), QStringLiteral("epochs"), QStringLiteral("optimizer.lr")};
+  refresh();
+}
+
+void RunTableModel::setFilter(const store::RunFilter& filter) {
+  filter_ = filter;
+  refresh();
+}
+
+void RunTableModel::setConfigColumns(const QStringList& keys) {
+  beginResetModel();
+  configKeys_ = keys;
+  endResetModel();
+}
+
+void RunTableModel::refresh() {
+  std::vector<Row> rows;
+  if (store_) {
+    auto summaries = store_->allSummaries();
+    for (auto& rec : store_->listRuns(filter_)) {
+      Row r;
+      try {
+        r.config = config::flatten(nlohmann::json::parse(rec.config));
+      } catch (const std::exception&) {
+        // A run whose config is not JSON still shows; its config columns stay empty.
+      }
+      if (auto it = summaries.find(rec.id); it != summaries.end()) r.metrics = it->second;
+      QStringList tags;
+      for (const auto& t : store_->tags(rec.id)) tags << QString::fromStdString(t);
+      r.tags = tags.join(QStringLiteral(", "));
+      r.rec = std::move(rec);
+      rows.push_back(std::move(r));
+    }
+  }
+  beginResetModel();
+  rows_ = std::move(rows);
+  endResetModel();
+}
+
+qint64 RunTableModel::runId(int row) const {
+  return row >= 0 && row < static_cast<int>(rows_.size()) ? rows_[row].rec.id : 0;
+}
+
+int RunTableModel::rowOf(qint64 id) const {
+  for (std::size_t i = 0; i < rows_.size(); ++i)
+    if (rows_[i].rec.id == id) return static_cast<int>(i);
+  return -1;
+}
+
+const store::RunRecord* RunTableModel::record(int row) const {
+  return row >= 0 && row < static_cast<int>(rows_.size()) ? &rows_[row].rec : nullptr;
+}
+
+int RunTableModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int RunTableModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : FixedColumnCount + configKeys_.size();
+}
+
+QVariant RunTableModel::cell(const Row& r, int column, bool forSort) const {
+  // Missing metrics sort below every value.
+  auto metric = [&](const char* key, bool best) -> QVariant {
+    auto it = r.metrics.find(key);
+    if (it == r.metrics.end()) return forSort ? QVariant(-1e300) : QVariant();
+    const double v = best ? it->second.max : it->second.last;
+    return forSort ? QVariant(v) : QVariant(QString::number(v, 'f', 2));
+  };
+  switch (column) {
+    case ColId: return QVariant::fromValue<qlonglong>(r.rec.id);
+    case ColName: return QString::fromStdString(r.rec.name);
+    case ColStatus: return QString::fromStdString(r.rec.status);
+    case ColKind: return QString::fromStdString(r.rec.stage.empty() ? r.rec.kind : r.rec.kind + " · " + r.rec.stage);
+    case ColCreated: return QString::fromStdString(r.rec.created);
+    case ColTestAccLast: return metric("test/acc", false);
+    case ColTestAccBest: return metric("test/acc", true);
+    case ColLossLast: {
+      auto it = r.metrics.find("train/loss");
+      if (it == r.metrics.end()) return forSort ? QVariant(1e300) : QVariant();
+      return forSort ? QVariant(it->second.last) : QVariant(QString::number(it->second.last, 'f', 4));
+    }
+    case ColTags: return r.tags;
+    default: break;
+  }
+  const int k = column - FixedColumnCount;
+  if (k < 0 || k >= configKeys_.size()) return {};
+  auto it = r.config.find(configKeys_[k].toStdString());
+  if (it == r.config.end()) return {};
+  const QString text = QString::fromStdString(it->second);
+  if (forSort) {
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    if (ok) return v;
+  }
+  return text;
+}
+
+QVariant RunTableModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= static_cast<int>(rows_.size()) || index.column() >= columnCount())
+    return {};
+  const Row& r = rows_[index.row()];
+  switch (role) {
+    case Qt::DisplayRole: return cell(r, index.column(), false);
+    case SortRole: return cell(r, index.column(), true);
+    case RunIdRole: return QVariant::fromValue<qlonglong>(r.rec.id);
+    case Qt::ToolTipRole:
+      if (!r.rec.error.empty()) return QString::fromStdString(r.rec.error);
+      return {};
+    case Qt::ForegroundRole:
+      if (index.column() != ColStatus) return {};
+      if (r.rec.status == "failed" || r.rec.status == "interrupted") return QBrush(QColor(200, 40, 40));
+      if (r.rec.status == "running") return QBrush(QColor(30, 110, 200));
+      if (r.rec.status == "cancelled") return QBrush(QColor(150, 110, 20));
+      return {};
+    case Qt::TextAlignmentRole:
+      if (index.column() == ColId || (index.column() >= ColTestAccLast && index.column() <= ColLossLast))
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+      return {};
+    default: return {};
+  }
+}
+
+QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
+  switch (section) {
+    case ColId: return tr("Id");
+    case ColName: return tr("Name");
+    case ColStatus: return tr("Status");
+    case ColKind: return tr("Kind");
+    case ColCreated: return tr("Created");
+    case ColTestAccLast: return tr("Test acc");
+    case ColTestAccBest: return tr("Best test acc");
+    case ColLossLast: return tr("Train loss");
+    case ColTags: return tr("Tags");
+    default: break;
+  }
+  const int k = section - FixedColumnCount;
+  if (k >= 0 && k < configKeys_.size()) return configKeys_[k];
+  return {};
+}
+
+}  // namespace ternlab::views

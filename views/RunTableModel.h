@@ -1,0 +1,58 @@
+#pragma once
+#include <QAbstractTableModel>
+#include <QStringList>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "store/RunStore.h"
+
+namespace ternlab::views {
+
+// The stored runs as a table (browser, pickers): one row per run with its status, chosen config keys
+// and best/last metrics from the summaries; reads the store through the GUI thread's own connection.
+class RunTableModel : public QAbstractTableModel {
+  Q_OBJECT
+ public:
+  // Sort key for every cell (numbers as numbers), used by the browser's proxy.
+  static constexpr int SortRole = Qt::UserRole + 1;
+  static constexpr int RunIdRole = Qt::UserRole + 2;
+  static constexpr int StatusColumn = 2;
+
+  explicit RunTableModel(std::shared_ptr<store::RunStore> store, QObject* parent = nullptr);
+
+  void setFilter(const store::RunFilter& filter);
+  const store::RunFilter& filter() const { return filter_; }
+  // Flattened config keys shown as extra columns ("quant.weights.scheme", "optimizer.lr", …).
+  void setConfigColumns(const QStringList& keys);
+  QStringList configColumns() const { return configKeys_; }
+  // Re-reads the store (after a run ends, a tag changes, …).
+  void refresh();
+
+  qint64 runId(int row) const;
+  int rowOf(qint64 runId) const;
+  const store::RunRecord* record(int row) const;
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+ private:
+  struct Row {
+    store::RunRecord rec;
+    std::map<std::string, std::string> config;
+    std::map<std::string, store::MetricSummary> metrics;
+    QString tags;
+  };
+  enum FixedColumn { ColId, ColName, ColStatus, ColKind, ColCreated, ColTestAccLast, ColTestAccBest, ColLossLast,
+                     ColTags, FixedColumnCount };
+  QVariant cell(const Row& r, int column, bool forSort) const;
+  static_assert(ColStatus == StatusColumn);
+  std::shared_ptr<store::RunStore> store_;
+  store::RunFilter filter_;
+  QStringList configKeys_;
+  std::vector<Row> rows_;
+};
+
+}  // namespace ternlab::views

@@ -1,0 +1,100 @@
+#include "TrainingWorker.h"
+
+#include <map>
+
+#include "config/ExperimentConfig.h"
+#include "train/ExperimentRunner.h"
+
+namespace ternlab::views {
+
+namespace {
+
+// Turns the trainer's callbacks (on the training thread) into live points; steps of later stages are
+// shifted so a pipeline draws as one continuous curve.
+class BufferingObserver : public train::TrainingObserver {
+ public:
+  BufferingObserver(LiveBuffer& buffer, TrainingWorker& worker) : buffer_(buffer), worker_(worker) {}
+
+  void onStageStarted(const train::StageStarted& s) override {
+    offset_ += lastStep_;
+    lastStep_ = 0;
+    progress_ = {};
+    progress_.runId = s.runId;
+    progress_.stageIndex = s.stageIndex;
+    progress_.stageCount = s.stageCount;
+    progress_.epochs = s.epochs;
+    progress_.epoch = 1;
+    progress_.batchesPerEpoch = s.batchesPerEpoch;
+    progress_.valid = true;
+    notifyIf(buffer_.setProgress(progress_));
+    Q_EMIT worker_.stageStarted(s.runId, QString::fromStdString(s.name), s.stageIndex, s.stageCount);
+  }
+
+  void onStep(const train::StepUpdate& u) override {
+    lastStep_ = u.step;
+    progress_.epoch = u.epoch;
+    progress_.batch = u.batch;
+    progress_.batchesPerEpoch = u.batchesPerEpoch;
+    const double x = static_cast<double>(offset_ + u.step);
+    const bool a = buffer_.append({{QStringLiteral("train/loss"), x, u.loss},
+                                   {QStringLiteral("train/batch_acc"), x, u.accuracy}});
+    const bool b = buffer_.setProgress(progress_);
+    notifyIf(a || b);
+  }
+
+  void onEpoch(const train::EpochUpdate& u) override {
+    lastStep_ = u.step;
+    const double x = static_cast<double>(offset_ + u.step);
+    notifyIf(buffer_.append({{QStringLiteral("test/acc"), x, u.testAcc},
+                             {QStringLiteral("train/acc"), x, u.trainAcc},
+                             {QStringLiteral("test/loss"), x, u.testLoss}}));
+  }
+
+  void onLayerStats(std::int64_t, const std::vector<store::LayerStatRow>& rows) override {
+    std::map<std::string, std::pair<double, int>> density;  // mean over REL branches
+    std::int64_t step = 0;
+    for (const auto& r : rows) {
+      if (r.tensor != "weight") continue;
+      density[r.layer].first += r.density();
+      density[r.layer].second += 1;
+      step = r.step;
+    }
+    if (density.empty()) return;
+    QVector<LivePoint> points;
+    for (const auto& [layer, d] : density)
+      points.push_back({QStringLiteral("density/") + QString::fromStdString(layer),
+                        static_cast<double>(offset_ + step), d.first / d.second});
+    notifyIf(buffer_.append(points));
+  }
+
+ private:
+  void notifyIf(bool needed) {
+    if (needed) Q_EMIT worker_.dataReady();
+  }
+  LiveBuffer& buffer_;
+  TrainingWorker& worker_;
+  LiveProgress progress_;
+  std::int64_t offset_ = 0, lastStep_ = 0;
+};
+
+}  // namespace
+
+TrainingWorker::TrainingWorker(std::shared_ptr<LiveBuffer> buffer, std::shared_ptr<train::StopToken> stop,
+                               QObject* parent)
+    : QObject(parent), buffer_(std::move(buffer)), stop_(std::move(stop)) {}
+
+void TrainingWorker::run(const QByteArray& configJson, const QString& dbPath) {
+  BufferingObserver observer(*buffer_, *this);
+  try {
+    const auto cfg = config::parseExperimentText(configJson.toStdString());
+    train::RunOptions options;
+    options.dbPath = dbPath.toStdString();
+    const auto outcome = train::runExperiment(cfg, options, observer, *stop_);
+    Q_EMIT finished(outcome.runId, QString::fromStdString(outcome.status), QString::fromStdString(outcome.error));
+  } catch (const std::exception& e) {
+    // Faults before the run exists (bad database path, invalid config) end here.
+    Q_EMIT finished(0, QStringLiteral("failed"), QString::fromUtf8(e.what()));
+  }
+}
+
+}  // namespace ternlab::views
