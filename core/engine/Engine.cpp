@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <limits>
 #include <stdexcept>
 
 namespace ternlab::engine {
@@ -49,6 +50,14 @@ void globalAvgPool(const FeatureMap& x, FeatureMap& y) {
 }
 
 }  // namespace
+
+bool Engine::fusable(const TnnOp& a, const TnnOp& b) const {
+  if (a.op != "conv" || b.op != "conv" || !a.relu) return false;
+  const auto& la = model_.layers[a.layer];
+  const auto& lb = model_.layers[b.layer];
+  return la.mode == LayerMode::TernarySignedAct && lb.mode == LayerMode::TernarySignedAct && lb.kind == "conv" &&
+         la.kind == "conv" && lb.thrPos >= 0 && lb.inC == la.outC;
+}
 
 Engine::Engine(TnnModel model) : model_(std::move(model)) {
   // Walk the program once to learn each layer's input size and pack its weights.
@@ -101,6 +110,22 @@ std::vector<float> Engine::run(const float* images, int n, const EngineOptions& 
   for (std::size_t step = 0; step < model_.program.size(); ++step) {
     const auto& op = model_.program[step];
     const auto t0 = std::chrono::steady_clock::now();
+    if (op.op == "conv" && o.fusePairs && !o.captureAccumulators && step + 1 < model_.program.size() &&
+        fusable(op, model_.program[step + 1])) {
+      // conv (signed ternary act) -> ReLU -> conv (signed ternary act): the first writes the second's codes
+      // straight from its epilogue (ReLU folded into the thresholds), no float map in between.
+      const auto& nextOp = model_.program[step + 1];
+      const auto& nl = model_.layers[nextOp.layer];
+      const kernels::QuantThresholds thr{nl.thrNeg < 0 ? -std::numeric_limits<float>::max() : nl.thrNeg, nl.thrPos};
+      kernels::PackedFeatureMap packed;
+      layers_[op.layer]->forwardToPacked(cur, thr, packed, o.threads);
+      layers_[nextOp.layer]->forwardFromPacked(packed, next, nextOp.relu, o.threads);
+      std::swap(cur, next);
+      if (o.profile)
+        profile_[step].second += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      ++step;  // the second conv is done
+      continue;
+    }
     if (op.op == "conv") {
       if (cur.c != model_.layers[op.layer].inC) cur.c = cur.c * cur.h * cur.w, cur.h = cur.w = 1;  // implicit flatten
       std::vector<std::int32_t>* acc = nullptr;

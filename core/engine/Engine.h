@@ -29,6 +29,9 @@ class Engine {
   const std::vector<std::pair<std::string, double>>& profile() const { return profile_; }
 
  private:
+  // conv a (ReLU) feeding conv b, both signed ternary-activation convs: run as one packed pair.
+  bool fusable(const TnnOp& a, const TnnOp& b) const;
+
   TnnModel model_;
   std::vector<std::unique_ptr<EngineLayer>> layers_;
   std::map<int, std::vector<std::int32_t>> acc_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "kernels/Conv.h"
@@ -124,14 +125,22 @@ void EngineLayer::forwardFloat(const FeatureMap& x, FeatureMap& y, bool relu) co
 }
 
 void EngineLayer::forwardInt8(const FeatureMap& x, FeatureMap& y, bool relu, int threads) const {
-  // FP activations x ternary weights: each image quantized to int8 with its own symmetric scale
-  // s = max|x| / 127, then Σ q w with the int8 kernel; y = scale[n] * s * acc + bias[n].
-  const int oh = shape_.outH(), ow = shape_.outW(), k = layer_.kernel, K = shape_.gemmK();
-  const int P = oh * ow, M = x.n * P;
+  // FP activations x ternary weights: each image quantized once to int8 with its own symmetric scale
+  // s = max|x| / 127 into a zero-padded u8 image (value + 128), then im2col by k-byte copies straight into
+  // the kernel's Int8Rows; Σ q w with the int8 kernel; y = scale[n] * s * acc + bias[n].
+  const int oh = shape_.outH(), ow = shape_.outW(), k = layer_.kernel, K = shape_.gemmK(), st = layer_.stride;
+  const int P = oh * ow, M = x.n * P, pad = layer_.pad;
+  const int hp = x.h + 2 * pad, wp = x.w + 2 * pad;
+  kernels::Int8Rows rows;
+  rows.rows = M;
+  rows.cols = K;
+  rows.groups = (K + 3) / 4;
+  rows.paddedRows = kernels::alignRows(M);
+  rows.data.assign(static_cast<std::size_t>(rows.paddedRows) * rows.stride(), 128);
   std::vector<float> perImage(x.n);
-  std::vector<std::int8_t> q(static_cast<std::size_t>(M) * K);
   const std::size_t imgSize = static_cast<std::size_t>(x.c) * x.plane();
   kernels::parallelFor(x.n, threads, [&](std::size_t b0, std::size_t b1) {
+    std::vector<std::uint8_t> q(static_cast<std::size_t>(x.c) * hp * wp);
     for (std::size_t b = b0; b < b1; ++b) {
       const float* img = x.data.data() + b * imgSize;
       float mx = 0;
@@ -139,22 +148,22 @@ void EngineLayer::forwardInt8(const FeatureMap& x, FeatureMap& y, bool relu, int
       const float s = mx > 0 ? mx / 127.0f : 1.0f;
       perImage[b] = s;
       const float inv = 1.0f / s;
+      std::fill(q.begin(), q.end(), std::uint8_t{128});
+      for (int c = 0; c < x.c; ++c)
+        for (int iy = 0; iy < x.h; ++iy) {
+          const float* src = img + (static_cast<std::size_t>(c) * x.h + iy) * x.w;
+          std::uint8_t* dst = q.data() + (static_cast<std::size_t>(c) * hp + iy + pad) * wp + pad;
+          for (int ix = 0; ix < x.w; ++ix) dst[ix] = static_cast<std::uint8_t>(std::nearbyint(src[ix] * inv) + 128.0f);
+        }
       for (int py = 0; py < oh; ++py)
         for (int px = 0; px < ow; ++px) {
-          std::int8_t* row = q.data() + (b * P + static_cast<std::size_t>(py) * ow + px) * K;
-          int idx = 0;
+          std::uint8_t* row = rows.data.data() + (b * P + static_cast<std::size_t>(py) * ow + px) * rows.stride();
           for (int c = 0; c < x.c; ++c)
-            for (int kh = 0; kh < k; ++kh)
-              for (int kw = 0; kw < k; ++kw, ++idx) {
-                const int iy = py * layer_.stride - layer_.pad + kh, ix = px * layer_.stride - layer_.pad + kw;
-                float v = 0;
-                if (iy >= 0 && iy < x.h && ix >= 0 && ix < x.w) v = img[(static_cast<std::size_t>(c) * x.h + iy) * x.w + ix];
-                row[idx] = static_cast<std::int8_t>(std::lrintf(v * inv));
-              }
+            for (int kh = 0; kh < k; ++kh, row += k)
+              std::memcpy(row, q.data() + (static_cast<std::size_t>(c) * hp + py * st + kh) * wp + px * st, k);
         }
     }
   });
-  const auto rows = kernels::packInt8Rows(q.data(), M, K);
   std::vector<std::int32_t> acc(static_cast<std::size_t>(M) * layer_.outC);
   kernels::int8Gemm(rows, int8Panels_, acc.data(), kernels::GemmOptions().threads(threads));
   epilogue(acc.data(), x.n, P, layer_.outC, layer_.scale.data(), layer_.bias.data(), perImage.data(), relu,
@@ -217,6 +226,32 @@ void EngineLayer::forwardTernaryAct(const FeatureMap& x, FeatureMap& y, bool rel
     for (int b = 0; b < x.n; ++b)
       for (std::size_t i = 0; i < borderSum_.size(); ++i) acc[static_cast<std::size_t>(b) * P * N + i] += borderSum_[i];
   epilogue(acc.data(), x.n, P, N, layer_.scale.data(), layer_.bias.data(), nullptr, relu, y.data.data());
+}
+
+}  // namespace ternlab::engine
+
+namespace ternlab::engine {
+
+void EngineLayer::forwardToPacked(const FeatureMap& x, const kernels::QuantThresholds& next,
+                                  kernels::PackedFeatureMap& out, int threads) const {
+  kernels::ConvShape sh = shape_;
+  sh.batch = x.n;
+  kernels::PackedFeatureMap in;
+  kernels::quantizePackNCHW(x.data.data(), x.n, x.c, x.h, x.w, {layer_.thrNeg, layer_.thrPos}, in);
+  kernels::conv2dTernaryPacked(in, sh, panels_, {layer_.scale.data(), layer_.bias.data()}, next, out,
+                               kernels::GemmOptions().threads(threads));
+}
+
+void EngineLayer::forwardFromPacked(const kernels::PackedFeatureMap& in, FeatureMap& y, bool relu, int threads) const {
+  kernels::ConvShape sh = shape_;
+  sh.batch = in.batch;
+  kernels::TernaryRows rows;
+  kernels::im2rowPacked(in, sh, rows);
+  std::vector<std::int32_t> acc(static_cast<std::size_t>(sh.gemmM()) * sh.outC);
+  kernels::ternaryGemm(rows, panels_, acc.data(), kernels::GemmOptions().threads(threads));
+  y.reset(in.batch, sh.outC, sh.outH(), sh.outW());
+  epilogue(acc.data(), in.batch, sh.outH() * sh.outW(), sh.outC, layer_.scale.data(), layer_.bias.data(), nullptr, relu,
+           y.data.data());
 }
 
 }  // namespace ternlab::engine

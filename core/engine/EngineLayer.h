@@ -7,6 +7,7 @@
 #include "engine/EngineOptions.h"
 #include "engine/FeatureMap.h"
 #include "engine/TnnModel.h"
+#include "kernels/ConvQuantize.h"
 #include "kernels/ConvShape.h"
 #include "kernels/PackedInt8.h"
 #include "kernels/PackedTernary.h"
@@ -22,6 +23,11 @@ class EngineLayer {
   // receives the int32 accumulators, rows (n, oh, ow) x outC, as Σ x_code * w_code.
   void forward(const FeatureMap& x, FeatureMap& y, bool relu, const EngineOptions& o,
                std::vector<std::int32_t>* acc) const;
+  // Signed ternary-activation layers only: float x -> codes of the next layer, quantized against `next` in the
+  // epilogue (kernels::conv2dTernaryPacked); and packed codes in -> float out (im2row on bits + GEMM + affine).
+  void forwardToPacked(const FeatureMap& x, const kernels::QuantThresholds& next, kernels::PackedFeatureMap& out,
+                       int threads) const;
+  void forwardFromPacked(const kernels::PackedFeatureMap& in, FeatureMap& y, bool relu, int threads) const;
   int outH() const { return shape_.outH(); }
   int outW() const { return shape_.outW(); }
 

@@ -7,6 +7,7 @@ struct EngineOptions {
   int threads = 1;
   bool captureAccumulators = false;  // keep the int32 accumulators of ternary-activation layers
   bool fp32Activations = false;      // FP-activation ternary layers: exact fp32 x ternary instead of int8
+  bool fusePairs = true;             // conv->ReLU->conv with signed ternary activations stays packed in between
   bool profile = false;              // add each op's wall time to Engine::profile()
 };
 

@@ -13,11 +13,11 @@ QuantConv2dImpl::QuantConv2dImpl(const QuantConv2dOptions& o) : opts_(o) {
 }
 
 void QuantConv2dImpl::setWeightQuantizer(std::shared_ptr<quant::TensorQuantizer> q) {
-  weightQuant_ = q ? register_module("wq", q) : nullptr;
+  weightQuant_ = installQuantizer(*this, "wq", std::move(q));
 }
 
 void QuantConv2dImpl::setInputQuantizer(std::shared_ptr<quant::TensorQuantizer> q) {
-  inputQuant_ = q ? register_module("aq", q) : nullptr;
+  inputQuant_ = installQuantizer(*this, "aq", std::move(q));
 }
 
 at::Tensor QuantConv2dImpl::forward(const at::Tensor& input) {

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include <torch/nn/module.h>
+
 #include "quant/TensorQuantizer.h"
 
 namespace ternlab::nn {
@@ -34,5 +36,10 @@ class QuantLayer {
  private:
   std::string name_;
 };
+
+// Registers (or replaces) a quantizer submodule under name; a policy can be applied more than once.
+// Removing one is not possible in LibTorch: a null quantizer leaves the old module registered but unused.
+std::shared_ptr<quant::TensorQuantizer> installQuantizer(torch::nn::Module& owner, const std::string& name,
+                                                         std::shared_ptr<quant::TensorQuantizer> q);
 
 }  // namespace ternlab::nn

@@ -16,11 +16,11 @@ QuantLinearImpl::QuantLinearImpl(std::int64_t in, std::int64_t out, bool withBia
 }
 
 void QuantLinearImpl::setWeightQuantizer(std::shared_ptr<quant::TensorQuantizer> q) {
-  weightQuant_ = q ? register_module("wq", q) : nullptr;
+  weightQuant_ = installQuantizer(*this, "wq", std::move(q));
 }
 
 void QuantLinearImpl::setInputQuantizer(std::shared_ptr<quant::TensorQuantizer> q) {
-  inputQuant_ = q ? register_module("aq", q) : nullptr;
+  inputQuant_ = installQuantizer(*this, "aq", std::move(q));
 }
 
 at::Tensor QuantLinearImpl::forward(const at::Tensor& input) {
