@@ -1,3 +1,4 @@
+#include "kernels/MedianTimer.h"
 #include "engine/BenchSuite.h"
 
 #include <torch/torch.h>
@@ -20,17 +21,6 @@ namespace {
 using kernels::BenchKernel;
 using kernels::BenchShape;
 
-double median(int runs, const std::function<void()>& fn) {
-  fn();
-  std::vector<double> t(static_cast<std::size_t>(std::max(runs, 1)));
-  for (auto& v : t) {
-    const auto a = std::chrono::steady_clock::now();
-    fn();
-    v = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
-  }
-  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
-  return t[t.size() / 2];
-}
 
 BenchShape gemm(const char* name, int M, int N, int K) {
   BenchShape s;
@@ -100,7 +90,7 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
   for (const auto& s : gemmShapes()) {
     const bool big = s.name == "square_2048";
     auto A = torch::randn({s.M, s.K}), B = torch::randn({s.K, s.N});
-    const double torchT = median(res.runs, [&] { (void)torch::mm(A, B); });
+    const double torchT = kernels::medianSeconds(res.runs, [&] { (void)torch::mm(A, B); });
     std::map<std::string, double> secs;
     std::vector<BenchKernel> ks = {BenchKernel::TwoBit4Pop, BenchKernel::Ternary2Pop};
     if (!big || o.full) ks.insert(ks.end(), {BenchKernel::HalfRange, BenchKernel::Int8});
@@ -109,7 +99,7 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
       r.level = "kernel";
       r.kernel = kernels::benchKernelName(k);
       r.shape = s.name, r.M = s.M, r.N = s.N, r.K = s.K;
-      r.seconds = median(res.runs, kernels::makeBenchRun(k, s, gopts));
+      r.seconds = kernels::medianSeconds(res.runs, kernels::makeBenchRun(k, s, gopts));
       r.torchSeconds = torchT;
       fill(r, res.cpuHz, bound);
       secs[r.kernel] = r.seconds;
@@ -131,12 +121,12 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
     const int pad = s.convKernel / 2;
     auto x = torch::randn({1, s.convC, s.convHW, s.convHW});
     auto w = torch::randn({s.convOutC, s.convC, s.convKernel, s.convKernel});
-    const double torchT = median(res.runs, [&] { (void)torch::conv2d(x, w, {}, 1, pad); });
+    const double torchT = kernels::medianSeconds(res.runs, [&] { (void)torch::conv2d(x, w, {}, 1, pad); });
     BenchRow r;
     r.level = "layer";
     r.kernel = "conv2d_ternary";
     r.shape = s.name, r.M = s.M, r.N = s.N, r.K = s.K;
-    r.seconds = median(res.runs, kernels::makeBenchRun(BenchKernel::ConvLayer, s, gopts));
+    r.seconds = kernels::medianSeconds(res.runs, kernels::makeBenchRun(BenchKernel::ConvLayer, s, gopts));
     r.torchSeconds = torchT;
     fill(r, res.cpuHz, bound);
     res.rows.push_back(r);

@@ -1,3 +1,4 @@
+#include "kernels/MedianTimer.h"
 #include "engine/NetworkBench.h"
 
 #include <torch/torch.h>
@@ -22,17 +23,6 @@ nn::InputShape shapeOf(std::int64_t channels, std::int64_t size) {
   return in;
 }
 
-double medianSeconds(int runs, const std::function<void()>& fn) {
-  fn();
-  std::vector<double> t(static_cast<std::size_t>(std::max(runs, 1)));
-  for (auto& v : t) {
-    const auto a = std::chrono::steady_clock::now();
-    fn();
-    v = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
-  }
-  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
-  return t[t.size() / 2];
-}
 
 BenchRow benchOne(const std::string& json, const nn::InputShape& in, int threads, int runs) {
   const auto cfg = config::parseExperimentText(json, "bench");
@@ -54,9 +44,9 @@ BenchRow benchOne(const std::string& json, const nn::InputShape& in, int threads
   r.kernel = "network";
   r.shape = net->arch() + "_b64";
   r.M = batch;
-  r.seconds = medianSeconds(runs, [&] { (void)engine.run(px, static_cast<int>(batch), o); });
-  r.torchSeconds = medianSeconds(runs, [&] { (void)net->forward(x); });
-  const double fpSeconds = medianSeconds(runs, [&] { (void)fp->forward(x); });
+  r.seconds = kernels::medianSeconds(runs, [&] { (void)engine.run(px, static_cast<int>(batch), o); });
+  r.torchSeconds = kernels::medianSeconds(runs, [&] { (void)net->forward(x); });
+  const double fpSeconds = kernels::medianSeconds(runs, [&] { (void)fp->forward(x); });
   r.imagesPerSecond = batch / r.seconds;
   r.torchImagesPerSecond = batch / r.torchSeconds;
   r.torchFpImagesPerSecond = batch / fpSeconds;

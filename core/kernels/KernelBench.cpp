@@ -1,4 +1,5 @@
 #include "kernels/KernelBench.h"
+#include "kernels/MedianTimer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -25,17 +26,6 @@ std::vector<std::int8_t> randomCodes(std::size_t n, int lo, int hi, std::uint32_
   return v;
 }
 
-double medianSeconds(int runs, const std::function<void()>& fn) {
-  fn();  // warm-up: caches, page faults, thread start
-  std::vector<double> t(static_cast<std::size_t>(std::max(runs, 1)));
-  for (auto& v : t) {
-    const auto a = std::chrono::steady_clock::now();
-    fn();
-    v = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
-  }
-  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
-  return t[t.size() / 2];
-}
 
 ConvShape convOf(const BenchShape& s) {
   ConvShape c;
@@ -158,6 +148,18 @@ std::vector<BenchResult> runKernelBench(const BenchConfig& cfg) {
         results.push_back(r);
       }
   return results;
+}
+
+double medianSeconds(int runs, const std::function<void()>& fn) {
+  fn();  // warm-up: caches, page faults, thread start
+  std::vector<double> t(static_cast<std::size_t>(std::max(runs, 1)));
+  for (auto& v : t) {
+    const auto a = std::chrono::steady_clock::now();
+    fn();
+    v = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+  }
+  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+  return t[t.size() / 2];
 }
 
 }  // namespace ternlab::kernels
