@@ -1,5 +1,5 @@
 // Epoch time of TernLab's trainer against PyTorch eager (same model, data, batch, threads), in one process run.
-// Usage: bench_train [--benchmark_filter=...]; env TERNLAB_BENCH_THREADS (default 2).
+// Usage: bench_train [--benchmark_filter=...] [--benchmark_repetitions=N]; env TERNLAB_BENCH_THREADS (default 2).
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -80,10 +80,10 @@ void BM_PyTorchEagerEpoch(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_PyTorchEagerEpoch)->UseManualTime()->Iterations(1)->Repetitions(3)->Unit(benchmark::kSecond);
-BENCHMARK(BM_TernLabEpoch_FP)->UseManualTime()->Iterations(1)->Repetitions(3)->Unit(benchmark::kSecond);
-BENCHMARK(BM_TernLabEpoch_TWN_W)->UseManualTime()->Iterations(1)->Repetitions(3)->Unit(benchmark::kSecond);
-BENCHMARK(BM_TernLabEpoch_TWN_WA)->UseManualTime()->Iterations(1)->Repetitions(3)->Unit(benchmark::kSecond);
+BENCHMARK(BM_PyTorchEagerEpoch)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_TernLabEpoch_FP)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_TernLabEpoch_TWN_W)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_TernLabEpoch_TWN_WA)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
