@@ -32,7 +32,9 @@ install_missing() {
 }
 
 build() {
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  # TERNLAB_CMAKE_ARGS adds options, e.g. -DTERNLAB_BUILD_BENCH=OFF (CI builds no benchmarks).
+  # shellcheck disable=SC2086
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release ${TERNLAB_CMAKE_ARGS:-} >/dev/null
   cmake --build "$BUILD" -j2
 }
 
