@@ -2,19 +2,18 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "ParamAccess.h"
+
 #include "quant/AsymQuantizer.h"
 #include "quant/FatnnQuantizer.h"
 #include "quant/LsqQuantizer.h"
 #include "quant/UniformNormalizer.h"
 
 using namespace ternlab::quant;
+using ternlab::testsupport::param;
+using ternlab::testsupport::setParam;
 
 namespace {
-at::Tensor param(torch::nn::Module& m, const std::string& name) { return m.named_parameters()[name]; }
-void setParam(torch::nn::Module& m, const std::string& name, double v) {
-  torch::NoGradGuard g;
-  param(m, name).fill_(v);
-}
 std::array<double, 3> fractions(const at::Tensor& codes, int lo) {
   const double n = static_cast<double>(codes.numel());
   return {codes.eq(lo).sum().item<double>() / n, codes.eq(lo + 1).sum().item<double>() / n,

@@ -2,18 +2,15 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "ParamAccess.h"
+
 #include "quant/FatnnQuantizer.h"
 #include "quant/LsqQuantizer.h"
 
 using namespace ternlab::quant;
+using ternlab::testsupport::param;
+using ternlab::testsupport::setParam;
 
-namespace {
-at::Tensor param(torch::nn::Module& m, const std::string& name) { return m.named_parameters()[name]; }
-void setParam(torch::nn::Module& m, const std::string& name, double v) {
-  torch::NoGradGuard g;
-  param(m, name).fill_(v);
-}
-}  // namespace
 
 TEST(QuantLsq, InitialStepIsTwiceMeanAbs) {
   auto x = torch::tensor({-1.0, -0.2, 0.1, 0.3, 0.8, 2.0});

@@ -2,19 +2,16 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "ParamAccess.h"
+
 #include "quant/IcsQuantizer.h"
 #include "quant/RelQuantizer.h"
 #include "quant/TtqQuantizer.h"
 
 using namespace ternlab::quant;
+using ternlab::testsupport::param;
+using ternlab::testsupport::setParam;
 
-namespace {
-at::Tensor param(torch::nn::Module& m, const std::string& name) { return m.named_parameters()[name]; }
-void setParam(torch::nn::Module& m, const std::string& name, double v) {
-  torch::NoGradGuard g;
-  param(m, name).fill_(v);
-}
-}  // namespace
 
 TEST(QuantTtq, ThresholdAndInitialScalesFromData) {
   // max|W| = 1.2, t = 0.3 → Δ = 0.36; |W| > Δ: {0.9, 0.4, 1.2, 0.6} → Wp = Wn = 3.1/4 = 0.775.
