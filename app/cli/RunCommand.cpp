@@ -5,6 +5,7 @@
 #include "Commands.h"
 #include "ConsoleObserver.h"
 #include "config/ConfigError.h"
+#include "config/DottedKey.h"
 #include "config/ExperimentConfig.h"
 #include "store/RunStore.h"
 #include "train/ExperimentRunner.h"
@@ -22,6 +23,8 @@ struct RunArgs {
   int threads = -1;
   bool json = false;
   bool noCheckpoints = false;
+  bool reuseStages = false;
+  std::vector<std::string> sets;
   std::string tag;
   std::int64_t id = 0;
 };
@@ -35,6 +38,16 @@ config::ExperimentConfig withOverrides(const config::ExperimentConfig& cfg, cons
     if (a.testLimit >= 0) j["dataset"]["test_limit"] = a.testLimit;
     if (a.threads >= 0) j["threads"] = a.threads;
   };
+  for (const auto& kv : a.sets) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw config::ConfigError(a.file, kv, "--set expects KEY=VALUE, e.g. --set distill.lambda=0.7");
+    try {
+      config::setDotted(doc, kv.substr(0, eq), config::parseLooseValue(kv.substr(eq + 1)));
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError(a.file, kv.substr(0, eq), e.what());
+    }
+  }
   patch(doc);
   if (doc.contains("stages"))
     for (auto& s : doc["stages"])
@@ -56,6 +69,10 @@ void addRunCommand(CLI::App& app, int& exitCode) {
   cmd->add_flag("--json", args->json, "print the outcome as one JSON document (no progress output)");
   cmd->add_flag("--no-checkpoints", args->noCheckpoints, "do not write per-epoch checkpoints");
   cmd->add_option("--tag", args->tag, "tag the run (sweeps tag their runs with the sweep's name)");
+  cmd->add_option("--set", args->sets, "override a key of the file: KEY=VALUE, dotted (--set distill.lambda=0.7)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--reuse-stages", args->reuseStages,
+                "do not retrain a stage identical (config, seed, start, teacher) to a finished run in the store");
   cmd->callback([args, &exitCode] {
     config::ExperimentConfig cfg;
     try {
@@ -71,6 +88,7 @@ void addRunCommand(CLI::App& app, int& exitCode) {
     train::RunOptions opts;
     opts.dbPath = args->store.path();
     opts.checkpoints = !args->noCheckpoints;
+    opts.reuseStages = args->reuseStages;
     const auto out = train::runExperiment(cfg, opts, observer, stop);
     if (!args->tag.empty()) store::RunStore(opts.dbPath).addTag(out.runId, args->tag);
     printOutcome(out, opts.dbPath, args->json);

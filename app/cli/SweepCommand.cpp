@@ -10,6 +10,7 @@
 #include "Commands.h"
 #include "ConsoleObserver.h"
 #include "config/ConfigError.h"
+#include "config/DottedKey.h"
 #include "config/ExperimentConfig.h"
 #include "store/RunStore.h"
 
@@ -28,6 +29,7 @@ struct SweepArgs {
   std::int64_t trainLimit = -1, testLimit = -1;
   bool dryRun = false;
   bool json = false;
+  bool noReuse = false;
 };
 
 // One point of the grid: the experiment document and a readable suffix ("factor=0.1,branches=2").
@@ -35,22 +37,6 @@ struct SweepPoint {
   json doc;
   std::string label;
 };
-
-void setDotted(json& doc, const std::string& dotted, const json& value) {
-  json* node = &doc;
-  std::size_t start = 0;
-  while (true) {
-    const auto dot = dotted.find('.', start);
-    const auto key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (dot == std::string::npos) {
-      (*node)[key] = value;
-      return;
-    }
-    if (!node->contains(key) || !(*node)[key].is_object()) (*node)[key] = json::object();
-    node = &(*node)[key];
-    start = dot + 1;
-  }
-}
 
 std::string shortKey(const std::string& dotted) {
   const auto dot = dotted.rfind('.');
@@ -82,8 +68,24 @@ std::vector<SweepPoint> expand(const json& sweep, const std::string& file) {
     for (const auto& p : points)
       for (const auto& v : it.value()) {
         SweepPoint q = p;
-        setDotted(q.doc, it.key(), v);
-        q.label += (q.label.empty() ? "" : ",") + shortKey(it.key()) + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+        // "a.x,b.y": linked keys that change together, e.g. the weight and activation quantizer's option;
+        // a value is either given to every key or, as an array with one element per key, element-wise.
+        std::vector<std::string> keys;
+        for (std::size_t start = 0;;) {
+          const auto comma = it.key().find(',', start);
+          keys.push_back(it.key().substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+          if (comma == std::string::npos) break;
+          start = comma + 1;
+        }
+        const bool perKey = keys.size() > 1 && v.is_array() && v.size() == keys.size();
+        try {
+          for (std::size_t k = 0; k < keys.size(); ++k) config::setDotted(q.doc, keys[k], perKey ? v[k] : v);
+        } catch (const std::invalid_argument& e) {
+          throw config::ConfigError(file, "grid." + it.key(), e.what());
+        }
+        const json& shown = perKey ? v[0] : v;
+        q.label += (q.label.empty() ? "" : ",") + shortKey(keys[0]) + "=" +
+                   (shown.is_string() ? shown.get<std::string>() : shown.dump());
         next.push_back(std::move(q));
       }
     points = std::move(next);
@@ -120,6 +122,9 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
   cmd->add_option("--test-limit", a->testLimit, "use only the first N test images");
   cmd->add_flag("--dry-run", a->dryRun, "print the expanded runs, run nothing");
   cmd->add_flag("--json", a->json, "one JSON document with the runs' outcomes");
+  cmd->add_flag("--no-reuse", a->noReuse,
+                "train every stage of every point, even stages identical to a finished run (default: the file's "
+                "\"reuse_stages\", else reuse)");
   cmd->callback([a, &exitCode] {
     std::ifstream in(a->file);
     if (!in) throw config::ConfigError(a->file, "", "cannot open sweep file");
@@ -148,6 +153,9 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       return;
     }
     const int parallel = a->parallel > 0 ? a->parallel : sweep.value("parallel", 1);
+    // Points that share their first stages (FP teacher, KD stage 1) train them once; with several
+    // processes at once, points that start together may each train the shared stage.
+    const bool reuse = !a->noReuse && sweep.value("reuse_stages", true);
     const int threadsEach = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / parallel);
     const std::string db = a->store.path();
     { store::RunStore created(db); }  // create / migrate once before children race for it
@@ -168,6 +176,7 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       if (a->trainLimit > 0) argv.insert(argv.end(), {"--train-limit", std::to_string(a->trainLimit)});
       if (a->testLimit > 0) argv.insert(argv.end(), {"--test-limit", std::to_string(a->testLimit)});
       if (parallel > 1 || a->json) argv.push_back("--json");
+      if (reuse) argv.push_back("--reuse-stages");
       std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, files.size(), points[i].doc["name"].get<std::string>().c_str());
       reap(false);
       running.push_back(runChild(argv));

@@ -12,6 +12,8 @@ const std::vector<SchemeInfo>& schemeCatalog() {
        0.05, {}},
       {"asym", "Asymmetric learned thresholds Δp ≥ 0 ≥ Δn, one scale, bi-STE (asymmetric paper eq. 6-8)", true, true,
        true, 0.4307, {{"learn_scale", 1.0, 0.0, 1.0, "1: α is learned, 0: α = mean |W| above threshold"},
+                      {"symmetric", 0.0, 0.0, 1.0, "1: one learned threshold, Δn = −Δp (half-range: Δ2 = 3Δ1), "
+                                                   "the symmetric arm of Table 3"},
                       {"signed_act", 0.0, 0.0, 1.0, "activations: 0 half-range codes {0,1,2} (post-ReLU), 1 signed {-1,0,1}"}}},
       {"fatnn", "FATNN: fixed levels {-1,0,1}/{0,1,2}, learned transition widths", true, true, false, 0.0,
        {{"init_width", 0.0, 0.0, 100.0, "initial transition scale (0: from the data)"},

@@ -19,6 +19,12 @@ nlohmann::json specJson(const config::QuantSpec& s) {
   return j;
 }
 
+// Eq. 9's normalisation of the last forward: Z̃ = gamma·(k·Z + shift); k and shift come from batch statistics.
+nlohmann::json uniformJson(const quant::UniformNormalizer& u) {
+  return {{"k", u.normScale()}, {"shift", u.normShift()}, {"gamma", u.gamma().item<double>()},
+          {"half_gaussian", u.halfGaussian()}};
+}
+
 at::Tensor vec(const std::vector<double>& v) {
   return torch::tensor(v.empty() ? std::vector<double>{} : v, torch::kFloat64).to(torch::kFloat32);
 }
@@ -70,12 +76,15 @@ ExportBundle collectExport(nn::TernaryNet& net, const config::ExperimentConfig& 
       lj["fold_factor"] = quant::uniformFoldFactor(*q);
       const auto stats = q->lastStats();
       if (!stats.empty() && std::isfinite(stats[0].gamma)) lj["gamma"] = stats[0].gamma;
+      if (const auto* u = dynamic_cast<const quant::UniformNormalizer*>(q.get()))
+        lj["uniform"] = uniformJson(*u);
     }
     if (const auto& a = l->inputQuantizer()) {
       nlohmann::json aj{{"spec", specJson(cfg.quant.activations)},
                         {"scales", add(name + "/act_scales", vec(a->lastScales().at(0)))},
                         {"thresholds", add(name + "/act_thresholds", vec(a->lastThresholds().at(0)))},
                         {"fold_factor", quant::uniformFoldFactor(*a)}};
+      if (const auto* u = dynamic_cast<const quant::UniformNormalizer*>(a.get())) aj["uniform"] = uniformJson(*u);
       const auto& as = cfg.quant.activations;
       const bool halfRange = (as.scheme == "asym" || as.scheme == "lsq" || as.scheme == "fatnn") &&
                              as.option("signed_act") == 0;

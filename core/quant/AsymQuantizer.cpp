@@ -77,6 +77,7 @@ at::Tensor AsymQuantizer::forward(const at::Tensor& z) {
     }
     // Keep the ordering valid: Δp ≥ ε ≥ −ε ≥ Δn, or ε ≤ Δ1 < Δ2.
     t1_.clamp_min_(kEps);
+    if (o_.symmetric) t2_.fill_(o_.halfRange ? 3 * t1_.item<double>() : -t1_.item<double>());
     if (o_.halfRange)
       t2_.clamp_min_(t1_.item<double>() + kEps);
     else
@@ -94,7 +95,10 @@ at::Tensor AsymQuantizer::forward(const at::Tensor& z) {
   const double gs = o_.gradScale ? 1.0 / std::sqrt(static_cast<double>(std::max<std::int64_t>(1, z.numel()))) : 1.0;
   auto scaled = [gs](const at::Tensor& p) { return gs == 1.0 ? p : (p - p * gs).detach() + p * gs; };
   const auto alpha = o_.learnScale ? scaled(alpha_) : alpha_;
-  const auto surrogate = expectedCode(z, scaled(t1_), scaled(t2_), o_.halfRange);
+  const auto t1 = scaled(t1_);
+  // Symmetric: Δ2 is a function of Δ1, so Δ1 collects the gradient of both ramps (Δ2 gets none).
+  const auto t2 = o_.symmetric ? (o_.halfRange ? 3 * t1 : -t1) : scaled(t2_);
+  const auto surrogate = expectedCode(z, t1, t2, o_.halfRange);
   return alpha * codes + alpha.detach() * (surrogate - surrogate.detach());
 }
 

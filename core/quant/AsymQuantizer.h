@@ -16,6 +16,9 @@ struct AsymOptions {
   // is a sum over every input inside the ramp and grows like 1/Δ²: without the scale, SGD at the weights'
   // learning rate throws the thresholds out of the weight range within a few steps.
   bool gradScale = true;
+  // The symmetric arm of the paper's Table 3 ablation, same quantizer otherwise: one learned threshold,
+  // Δn = −Δp (signed), or Δ2 = 3·Δ1 (half-range: thresholds midway between evenly spaced levels 0, α, 2α).
+  bool symmetric = false;
 };
 
 class AsymQuantizer : public TensorQuantizer {

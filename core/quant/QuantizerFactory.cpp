@@ -30,6 +30,7 @@ std::shared_ptr<TensorQuantizer> single(const config::QuantSpec& spec, double fa
     AsymOptions o;
     o.factor = factor > 0 ? factor : 0.4307;
     o.learnScale = spec.option("learn_scale") != 0;
+    o.symmetric = spec.option("symmetric") != 0;
     o.halfRange = halfRange;
     o.unitInit = unit;
     return std::make_shared<AsymQuantizer>(o);

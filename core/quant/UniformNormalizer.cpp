@@ -37,6 +37,8 @@ at::Tensor UniformNormalizer::forward(const at::Tensor& x) {
   const double g = gamma_.item<double>();
   lastFactor_ = g * k;
   lastShift_ = g * shift;
+  lastK_ = k;
+  lastRawShift_ = shift;
   const auto out = inner_->forward(gamma_ * (x * k + shift));
   // Thresholds back in input units: Z = (Z̃ − γ·shift) / (γ·k).
   auto thresholds = inner_->lastThresholds();

@@ -25,6 +25,10 @@ class UniformNormalizer : public TensorQuantizer {
   // Z̃ = foldFactor()·Z + foldShift() in the last forward.
   double foldFactor() const { return lastFactor_; }
   double foldShift() const { return lastShift_; }
+  // The batch-statistics part alone, Z̃ = γ·(normScale()·Z + normShift()): what an independent checker
+  // needs to recompute the codes in float32 exactly as the forward did.
+  double normScale() const { return lastK_; }
+  double normShift() const { return lastRawShift_; }
 
  private:
   std::shared_ptr<TensorQuantizer> inner_;
@@ -32,6 +36,8 @@ class UniformNormalizer : public TensorQuantizer {
   at::Tensor gamma_;
   double lastFactor_ = std::numeric_limits<double>::quiet_NaN();
   double lastShift_ = 0;
+  double lastK_ = std::numeric_limits<double>::quiet_NaN();
+  double lastRawShift_ = 0;
 };
 
 // The factor by which a layer's output must be divided (folded into the next BatchNorm's scale) when the

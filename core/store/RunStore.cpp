@@ -286,6 +286,25 @@ std::map<std::string, std::string> RunStore::tagColors() {
   return out;
 }
 
+void RunStore::copyRecords(std::int64_t from, std::int64_t to) {
+  Lock lock(mutex_);
+  Transaction tx(db_.get(), path_);
+  for (const char* sql :
+       {"INSERT OR REPLACE INTO metric(run_id, key_id, step, epoch, wall_ms, value) "
+        "SELECT ?1, key_id, step, epoch, wall_ms, value FROM metric WHERE run_id = ?2",
+        "INSERT OR REPLACE INTO metric_summary(run_id, key_id, last, last_step, min, min_step, max, max_step) "
+        "SELECT ?1, key_id, last, last_step, min, min_step, max, max_step FROM metric_summary WHERE run_id = ?2",
+        "INSERT OR REPLACE INTO layer_stat(run_id, step, epoch, layer, tensor, branch, numel, frac_neg, frac_zero, "
+        "frac_pos, entropy, thresholds, scales, gamma) SELECT ?1, step, epoch, layer, tensor, branch, numel, frac_neg, "
+        "frac_zero, frac_pos, entropy, thresholds, scales, gamma FROM layer_stat WHERE run_id = ?2",
+        "INSERT OR IGNORE INTO artefact(run_id, kind, path, bytes, sha256, step) "
+        "SELECT ?1, kind, path, bytes, sha256, step FROM artefact WHERE run_id = ?2 ORDER BY id"}) {
+    Statement s(db_.get(), sql, path_);
+    s.bind(1, to).bind(2, from).run();
+  }
+  tx.commit();
+}
+
 void RunStore::setNote(std::int64_t run, const std::string& text) {
   Lock lock(mutex_);
   Statement s(db_.get(), "INSERT OR REPLACE INTO note(run_id, text) VALUES (?, ?)", path_);

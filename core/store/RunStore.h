@@ -25,6 +25,9 @@ class RunStore {
   void logMetrics(std::int64_t run, const std::vector<MetricPoint>& points);
   void logLayerStats(std::int64_t run, const std::vector<LayerStatRow>& rows);
   void addArtefact(std::int64_t run, const Artefact& a);
+  // Copies another run's metrics, summaries, layer statistics and artefact rows (the files are shared,
+  // not copied) onto run `to`: how a reused pipeline stage gets the record of the stage it reuses.
+  void copyRecords(std::int64_t from, std::int64_t to);
   // Marks 'running' runs whose heartbeat is older than maxAgeSeconds (or whose process on this host
   // is gone) as 'interrupted'; returns how many.
   int markStaleRunsInterrupted(double maxAgeSeconds = 120.0);

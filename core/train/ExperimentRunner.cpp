@@ -7,6 +7,7 @@
 
 #include "data/Dataset.h"
 #include "store/RunStore.h"
+#include "train/StageCache.h"
 #include "train/StageTrainer.h"
 
 namespace ternlab::train {
@@ -178,6 +179,9 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
     std::optional<ModelState> carried;
     const auto existingKids = existing ? db.children(out.runId) : std::vector<std::int64_t>{};
     std::map<std::string, std::int64_t> stageRuns;  // stage name → its run id, for "stage:NAME" teachers
+    std::map<std::string, std::string> stageIdentity;  // stage name → its StageCache identity
+    std::string previousIdentity;
+    StageCache stageCache(db);
     for (std::size_t i = 0; i < stages.size(); ++i) {
       const auto& sc = stages[i];
       std::optional<ResumePoint> resume;
@@ -186,6 +190,7 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
       if (pipeline && i < existingKids.size()) {
         current = existingKids[i];
         stageRuns[stageName] = current;
+        stageIdentity[stageName] = previousIdentity = stageCache.identityOf(current);
         if (db.run(current)->status == "finished") {  // a stage that already ended hands on its final weights
           carried = loadStateFile(resolveCheckpoint(std::to_string(current), options.dbPath));
           continue;
@@ -193,8 +198,38 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
         db.reopenRun(current);
         resume = lastCheckpoint(db, current);
       } else if (pipeline) {
+        const bool ownInit = !sc.initFrom.empty() && (i == 0 || cfg.stages[i].contains("init_from"));
+        std::string teacherIdentity = sc.distill.teacher;
+        if (teacherIdentity.rfind("stage:", 0) == 0) {
+          auto it = stageIdentity.find(teacherIdentity.substr(6));
+          teacherIdentity = it == stageIdentity.end() ? std::string() : it->second;
+        } else if (!teacherIdentity.empty()) {
+          teacherIdentity = "ref:" + teacherIdentity;
+        }
+        const std::string identity = StageCache::identity(
+            sc, ownInit ? "ref:" + sc.initFrom : (i > 0 ? previousIdentity : std::string()), teacherIdentity);
+        stageIdentity[stageName] = previousIdentity = identity;
         current = db.createRun({sc.name, sc.json.dump(), sc.seed, out.runId, stageName, "train"});
         stageRuns[stageName] = current;
+        if (options.reuseStages) {
+          if (const auto source = stageCache.find(identity)) {
+            db.copyRecords(*source, current);
+            db.setNote(current, "reused run " + std::to_string(*source) +
+                                    ": same config, seed, starting weights and teacher, so not trained again");
+            db.setStatus(current, "finished");
+            observer.onRunFinished(current, "finished", "");
+            carried = loadStateFile(resolveCheckpoint(std::to_string(current), options.dbPath));
+            double acc = 0, top5 = 0;
+            for (const auto& m : db.summaries(current)) {
+              if (m.key == "test/acc") acc = m.last;
+              if (m.key == "test/top5") top5 = m.last;
+            }
+            out.testAcc = acc;
+            db.logMetrics(out.runId, {{"test/acc", static_cast<std::int64_t>(i + 1), static_cast<int>(i + 1), 0.0, acc},
+                                      {"test/top5", static_cast<std::int64_t>(i + 1), static_cast<int>(i + 1), 0.0, top5}});
+            continue;
+          }
+        }
       } else if (existing) {
         resume = lastCheckpoint(db, current);
       }

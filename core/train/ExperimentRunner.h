@@ -13,6 +13,9 @@ struct RunOptions {
   std::string dbPath;         // the run store
   std::string artefactRoot;   // empty: "<db dir>/artefacts"
   bool checkpoints = true;    // a checkpoint per epoch
+  // A pipeline stage whose identity (config, seed, starting weights, teacher) matches a finished run in
+  // the store is not trained again: its record is copied from that run (see StageCache).
+  bool reuseStages = false;
 };
 
 // What happened, for the caller: the top-level run and how it ended.

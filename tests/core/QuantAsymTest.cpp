@@ -212,3 +212,36 @@ TEST(QuantUniform, GammaIsLearnedAndScalesTheNormalisedInput) {
   // γ = 2 halves the thresholds in input units: the zero band narrows.
   EXPECT_NEAR(u.lastThresholds()[0][0] - z.mean().item<double>(), 0.4307 * z.std().item<double>() / 2, 1e-4);
 }
+
+// Table 3's symmetric arm: Δn = −Δp (signed) or Δ2 = 3Δ1 (half-range); by the chain rule the one
+// learned threshold gets ∂L/∂Δp − ∂L/∂Δn (signed) or ∂L/∂Δ1 + 3·∂L/∂Δ2 (half-range) of the free quantizer.
+TEST(QuantAsym, SymmetricOptionTiesTheThresholdsAndSumsTheirGradients) {
+  for (bool half : {false, true}) {
+    auto z = half ? torch::tensor({0.0, 0.1, 0.25, 0.4, 0.7, 0.95, 1.3}) : torch::tensor({-1.0, -0.3, -0.1, 0.0, 0.2, 0.5, 0.9});
+    auto run = [&](bool symmetric, double t2) {
+      AsymOptions o;
+      o.gradScale = false;
+      o.halfRange = half;
+      o.symmetric = symmetric;
+      AsymQuantizer q(o);
+      q.forward(z);
+      setParam(q, "t1", 0.3);
+      setParam(q, "t2", t2);
+      setParam(q, "alpha", 2.0);
+      auto zz = z.clone().requires_grad_(true);
+      auto out = q.forward(zz);
+      (out * torch::arange(1, 8, torch::kFloat32)).sum().backward();
+      const auto g2 = param(q, "t2").grad();
+      return std::make_tuple(q.lastCodes()[0].clone(), q.lastThresholds()[0], param(q, "t1").grad().item<double>(),
+                             g2.defined() ? g2.item<double>() : 0.0);
+    };
+    const double tied = half ? 0.9 : -0.3;
+    auto [codesFree, thrFree, g1, g2] = run(false, tied);
+    auto [codesSym, thrSym, s1, s2] = run(true, 12345.0);  // the stored Δ2 is overwritten by the tie
+    EXPECT_TRUE(torch::equal(codesFree, codesSym)) << "half " << half;
+    EXPECT_NEAR(thrSym[1], tied, 1e-7);
+    const double expected = half ? g1 + 3 * g2 : g1 - g2;
+    EXPECT_NEAR(s1, expected, 1e-6 * std::max(1.0, std::abs(expected))) << "half " << half;  // float32 sums
+    EXPECT_EQ(s2, 0.0);
+  }
+}

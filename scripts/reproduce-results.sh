@@ -1,0 +1,26 @@
+#!/bin/sh
+# Re-makes every run behind experiments/RESULTS.md into one store, then regenerates the file.
+# Stages shared between presets (the FP teacher, KD stage 1) are trained once (--reuse-stages).
+# Usage: scripts/reproduce-results.sh [DB] [THREADS]   (default out/results.sqlite, 1 thread)
+set -eu
+cd "$(dirname "$0")/.."
+DB=${1:-out/results.sqlite}
+THREADS=${2:-1}
+CLI=${TERNLAB_CLI:-build/app/ternlab-cli}
+mkdir -p "$(dirname "$DB")"
+run() { "$CLI" run "$@" --db "$DB" --threads "$THREADS" --reuse-stages; }
+
+# Issue 3: every quantizer on LeNet-5, weights and activations where the scheme supports them.
+for p in fp twn ttq ics rel2 rel4 asym asym-uniform fatnn lsq; do
+  run "experiments/fmnist-lenet-$p.json" --tag lenet-zoo
+done
+# Issue 4: the asymmetric paper's Table 3 (symmetric/asymmetric × uniform off/on) and the λ curve.
+"$CLI" sweep experiments/sweep-lenet-table3.json --db "$DB"
+"$CLI" sweep experiments/sweep-lenet-kd-lambda.json --db "$DB"
+# ResNet-20 (W+A ternary): asymmetric + uniform + two-stage KD against TWN and LSQ of the same budget.
+if [ "${TERNLAB_RESNET:-1}" = 1 ]; then
+  run experiments/fmnist-resnet20-asym-kd2.json --epochs 3
+  run experiments/fmnist-resnet20-twn.json --set stages.0.epochs=3 --set stages.1.epochs=6
+  run experiments/fmnist-resnet20-lsq.json --set stages.0.epochs=3 --set stages.1.epochs=6
+fi
+"$CLI" results --db "$DB" --out experiments/RESULTS.md
