@@ -50,7 +50,23 @@ LivePlot::LivePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(thi
 
 void LivePlot::attach(std::shared_ptr<LiveBuffer> buffer) {
   clear();
-  buffer_ = std::move(buffer);
+  sources_.clear();
+  sources_.push_back({std::move(buffer), QString()});
+}
+
+void LivePlot::addSource(std::shared_ptr<LiveBuffer> buffer, const QString& prefix) {
+  sources_.push_back({std::move(buffer), prefix});
+}
+
+void LivePlot::removeSource(const std::shared_ptr<LiveBuffer>& buffer) {
+  for (auto it = sources_.begin(); it != sources_.end(); ++it)
+    if (it->buffer == buffer) {
+      const Source last = *it;
+      sources_.erase(it);
+      drain(last);
+      plot_->replot(QCustomPlot::rpQueuedReplot);
+      return;
+    }
 }
 
 void LivePlot::clear() {
@@ -76,9 +92,18 @@ void LivePlot::onDataReady() {
   if (!timer_.isActive()) timer_.start();
 }
 
+namespace {
+// The series name without a run prefix ("#2 test/acc" → "test/acc").
+QString bareSeries(const QString& series) {
+  const int space = series.startsWith(QLatin1Char('#')) ? series.indexOf(QLatin1Char(' ')) : -1;
+  return space < 0 ? series : series.mid(space + 1);
+}
+}  // namespace
+
 QCPAxisRect* LivePlot::rectFor(const QString& series) const {
-  if (series.startsWith(QLatin1String("density/"))) return densityRect_;
-  if (series.endsWith(QLatin1String("acc"))) return accRect_;
+  const QString bare = bareSeries(series);
+  if (bare.startsWith(QLatin1String("density/"))) return densityRect_;
+  if (bare.endsWith(QLatin1String("acc"))) return accRect_;
   return lossRect_;
 }
 
@@ -89,11 +114,15 @@ QCPGraph* LivePlot::graphFor(const QString& series) {
   int sameRect = 0;
   for (auto* other : std::as_const(graphs_))
     if (other->keyAxis() == g->keyAxis()) ++sameRect;
-  g->setName(series.startsWith(QLatin1String("density/")) ? series.mid(8) : series);
+  const QString bare = bareSeries(series);
+  const QString prefix = series.left(series.size() - bare.size());
+  g->setName(prefix + (bare.startsWith(QLatin1String("density/")) ? bare.mid(8) : bare));
   QPen pen(seriesColor(sameRect));
-  pen.setWidthF(series.startsWith(QLatin1String("test/")) || series == QLatin1String("train/acc") ? 2.0 : 1.2);
+  const bool epochly = bare.startsWith(QLatin1String("test/")) || bare == QLatin1String("train/acc");
+  pen.setWidthF(epochly ? 2.0 : 1.2);
+  if (!prefix.isEmpty() && prefix != QLatin1String("#1 ")) pen.setStyle(Qt::DashLine);  // later runs: dashed
   g->setPen(pen);
-  if (series.startsWith(QLatin1String("test/")) || series == QLatin1String("train/acc")) {
+  if (epochly) {
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
   }
   g->removeFromLegend();
@@ -106,12 +135,16 @@ QCPGraph* LivePlot::graphFor(const QString& series) {
 
 void LivePlot::flush() {
   timer_.stop();
-  if (!buffer_) return;
-  LiveBuffer::Batch batch = buffer_->take();  // the lock is held only inside take()
+  const auto sources = sources_;  // drain() may emit, and a slot may add or remove sources
+  for (const auto& source : sources) drain(source);
+}
+
+void LivePlot::drain(const Source& source) {
+  LiveBuffer::Batch batch = source.buffer->take();  // the lock is held only inside take()
   if (!batch.points.isEmpty()) {
     QHash<QString, QPair<QVector<double>, QVector<double>>> bySeries;
     for (const auto& p : std::as_const(batch.points)) {
-      auto& kv = bySeries[p.series];
+      auto& kv = bySeries[source.prefix + p.series];
       kv.first.push_back(p.x);
       kv.second.push_back(p.y);
     }

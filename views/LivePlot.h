@@ -3,6 +3,7 @@
 #include <QTimer>
 #include <QWidget>
 #include <memory>
+#include <vector>
 
 #include "LiveBuffer.h"
 
@@ -22,6 +23,11 @@ class LivePlot : public QWidget {
 
   // A new run feeds this plot: clears the curves and reads from buffer from now on.
   void attach(std::shared_ptr<LiveBuffer> buffer);
+  // Another run training at the same time: its series are drawn as "<prefix><series>" beside the others.
+  void addSource(std::shared_ptr<LiveBuffer> buffer, const QString& prefix);
+  // A run ended: its curves stay, its buffer is read one last time and then released.
+  void removeSource(const std::shared_ptr<LiveBuffer>& buffer);
+  int sourceCount() const { return static_cast<int>(sources_.size()); }
   void clear();
   QCustomPlot* plot() const { return plot_; }
   // Points drawn so far for a series ("train/loss", "test/acc", "density/<layer>"), 0 if unknown.
@@ -47,7 +53,12 @@ class LivePlot : public QWidget {
   QHash<QCPAxisRect*, QCPLegend*> legends_;
   QHash<QString, QCPGraph*> graphs_;
   QTimer timer_;
-  std::shared_ptr<LiveBuffer> buffer_;
+  struct Source {
+    std::shared_ptr<LiveBuffer> buffer;
+    QString prefix;
+  };
+  void drain(const Source& source);
+  std::vector<Source> sources_;
   int replots_ = 0;
 };
 

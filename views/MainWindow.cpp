@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -23,6 +24,8 @@
 #include "CompareView.h"
 #include "DensityPlot.h"
 #include "ExperimentForm.h"
+#include "KernelSpeedPanel.h"
+#include "KernelView.h"
 #include "LivePlot.h"
 #include "Presets.h"
 #include "RunBrowser.h"
@@ -51,8 +54,12 @@ MainWindow::MainWindow(const QString& dbPath, QWidget* parent)
   startButton_->setObjectName(QStringLiteral("startButton"));
   stopButton_ = new QPushButton(tr("Stop"));
   stopButton_->setObjectName(QStringLiteral("stopButton"));
+  running_ = new QComboBox;
+  running_->setObjectName(QStringLiteral("runningRuns"));
+  running_->setToolTip(tr("Runs training now; Stop acts on the one chosen here"));
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(startButton_);
+  buttons->addWidget(running_, 1);
   buttons->addWidget(stopButton_);
   auto* left = new QWidget;
   auto* leftLayout = new QVBoxLayout(left);
@@ -65,11 +72,15 @@ MainWindow::MainWindow(const QString& dbPath, QWidget* parent)
   browser_ = new RunBrowser(store_);
   compare_ = new CompareView(store_);
   density_ = new DensityPlot(store_);
+  kernels_ = new KernelView(dbPath);
+  speed_ = new KernelSpeedPanel(dbPath);
   tabs_ = new QTabWidget;
   tabs_->addTab(livePlot_, tr("Live"));
   tabs_->addTab(browser_, tr("Runs"));
   tabs_->addTab(compare_, tr("Compare"));
   tabs_->addTab(density_, tr("Density"));
+  tabs_->addTab(kernels_, tr("Kernels"));
+  tabs_->addTab(speed_, tr("Speed"));
 
   auto* split = new QSplitter;
   split->addWidget(left);
@@ -90,15 +101,15 @@ MainWindow::MainWindow(const QString& dbPath, QWidget* parent)
   buildMenus();
   connect(startButton_, &QPushButton::clicked, this, &MainWindow::startTraining);
   connect(stopButton_, &QPushButton::clicked, this, &MainWindow::stopTraining);
-  connect(form_, &ExperimentForm::validityChanged, this, [this] { setTraining(training_); });
+  connect(form_, &ExperimentForm::validityChanged, this, &MainWindow::updateControls);
+  connect(running_, &QComboBox::currentIndexChanged, this, [this] { showProgressOf(selectedActiveRun()); });
   connect(livePlot_, &LivePlot::progressChanged, this, &MainWindow::onProgress);
   connect(browser_, &RunBrowser::cloneRequested, this, &MainWindow::cloneRun);
   connect(browser_, &RunBrowser::compareRequested, this, &MainWindow::compareRuns);
   connect(browser_, &RunBrowser::densityRequested, this, &MainWindow::showDensity);
-  trainingThread_.setObjectName(QStringLiteral("training"));
-  trainingThread_.start();
+  connect(browser_, &RunBrowser::kernelsRequested, this, &MainWindow::showKernels);
   refreshRunChoices();
-  setTraining(false);
+  updateControls();
 
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
@@ -109,9 +120,11 @@ MainWindow::MainWindow(const QString& dbPath, QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
-  if (stop_) stop_->requestStop();
-  trainingThread_.quit();
-  trainingThread_.wait();
+  for (auto& run : active_) run->stop->requestStop();
+  for (auto& run : active_) {
+    run->thread.quit();
+    run->thread.wait();
+  }
 }
 
 void MainWindow::buildMenus() {
@@ -140,7 +153,7 @@ void MainWindow::buildMenus() {
   edit->addAction(tr("Browser &columns…"), browser_, &RunBrowser::chooseColumns);
 
   auto* view = menuBar()->addMenu(tr("&View"));
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < tabs_->count(); ++i)
     view->addAction(tabs_->tabText(i), QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)), this,
                     [this, i] { tabs_->setCurrentIndex(i); });
   view->addSeparator();
@@ -159,77 +172,129 @@ void MainWindow::buildMenus() {
 
 void MainWindow::showView(const QString& name) {
   static const QStringList names{QStringLiteral("live"), QStringLiteral("runs"), QStringLiteral("compare"),
-                                 QStringLiteral("density")};
+                                 QStringLiteral("density"), QStringLiteral("kernels"), QStringLiteral("speed")};
   const int i = names.indexOf(name.toLower());
   if (i >= 0) tabs_->setCurrentIndex(i);
 }
 
-void MainWindow::setTraining(bool on) {
-  training_ = on;
-  const bool canStart = !on && form_->isValid();
+void MainWindow::updateControls() {
+  const bool canStart = form_->isValid() && runningCount() < kMaxConcurrentRuns;
   startButton_->setEnabled(canStart);
   startAction_->setEnabled(canStart);
-  stopButton_->setEnabled(on);
-  stopAction_->setEnabled(on);
+  stopButton_->setEnabled(isTraining());
+  stopAction_->setEnabled(isTraining());
+  running_->setEnabled(isTraining());
+}
+
+MainWindow::ActiveRun* MainWindow::selectedActiveRun() const {
+  const int i = running_->currentIndex();
+  return i >= 0 && i < runningCount() ? active_[static_cast<std::size_t>(i)].get() : nullptr;
 }
 
 void MainWindow::startTraining() {
-  if (training_) return;
+  if (runningCount() >= kMaxConcurrentRuns) return;
   const auto cfg = form_->config();
   if (!cfg) {
     statusBar()->showMessage(tr("Fix the experiment first: %1").arg(form_->errorMessage()));
     return;
   }
-  buffer_ = std::make_shared<LiveBuffer>();
-  stop_ = std::make_shared<train::StopToken>();
-  livePlot_->attach(buffer_);
-  auto* worker = new TrainingWorker(buffer_, stop_);
-  worker->moveToThread(&trainingThread_);
+  auto run = std::make_unique<ActiveRun>();
+  auto* r = run.get();
+  if (active_.empty()) launched_ = 0;  // numbering restarts with the plot
+  ++launched_;
+  r->label = QStringLiteral("#%1 %2").arg(launched_).arg(QString::fromStdString(cfg->name));
+  r->buffer = std::make_shared<LiveBuffer>();
+  r->stop = std::make_shared<train::StopToken>();
+  // Alone, a run's curves carry plain names; beside others, each run's curves carry its "#n " prefix.
+  if (active_.empty()) {
+    livePlot_->attach(r->buffer);
+  } else {
+    livePlot_->addSource(r->buffer, QStringLiteral("#%1 ").arg(launched_));
+  }
+  r->thread.setObjectName(QStringLiteral("training-%1").arg(launched_));
+  r->thread.start();
+  auto* worker = new TrainingWorker(r->buffer, r->stop);
+  worker->moveToThread(&r->thread);
   connect(worker, &TrainingWorker::dataReady, livePlot_, &LivePlot::onDataReady);
-  connect(worker, &TrainingWorker::stageStarted, this, &MainWindow::onStageStarted);
-  connect(worker, &TrainingWorker::finished, this, &MainWindow::onFinished);
+  connect(worker, &TrainingWorker::stageStarted, this,
+          [this, r](qint64 id, const QString& name, int index, int count) { onStageStarted(r, id, name, index, count); });
+  connect(worker, &TrainingWorker::finished, this,
+          [this, r](qint64 id, const QString& status, const QString& error) { onFinished(r, id, status, error); });
   connect(worker, &TrainingWorker::finished, worker, &QObject::deleteLater);
-  worker_ = worker;
+  r->worker = worker;
   const QByteArray json = QByteArray::fromStdString(cfg->json.dump());
   const QString db = dbPath_;
   QMetaObject::invokeMethod(worker, [worker, json, db] { worker->run(json, db); }, Qt::QueuedConnection);
-  setTraining(true);
-  etaClock_.start();
+  r->clock.start();
+  active_.push_back(std::move(run));
+  running_->addItem(r->label);
+  running_->setCurrentIndex(running_->count() - 1);
+  updateControls();
   progress_->setValue(0);
   eta_->setText(tr("starting…"));
   tabs_->setCurrentWidget(livePlot_);
-  statusBar()->showMessage(tr("Training %1…").arg(QString::fromStdString(cfg->name)));
+  statusBar()->showMessage(tr("Training %1…").arg(r->label));
 }
 
 void MainWindow::stopTraining() {
-  if (!training_ || !stop_) return;
-  stop_->requestStop();
-  statusBar()->showMessage(tr("Stopping after the current batch…"));
+  auto* r = selectedActiveRun();
+  if (!r) return;
+  r->stop->requestStop();
+  statusBar()->showMessage(tr("Stopping %1 after the current batch…").arg(r->label));
 }
 
-void MainWindow::onStageStarted(qint64 runId, const QString& name, int index, int count) {
+void MainWindow::onStageStarted(ActiveRun* run, qint64 runId, const QString& name, int index, int count) {
+  run->runIds << runId;
   statusBar()->showMessage(count > 1 ? tr("Run %1: stage %2/%3 %4").arg(runId).arg(index + 1).arg(count).arg(name)
                                      : tr("Run %1: %2").arg(runId).arg(name));
   browser_->refresh();  // the new run shows as running
 }
 
 void MainWindow::onProgress(const LiveProgress& p) {
-  const double f = p.fraction();
-  progress_->setValue(static_cast<int>(f * 1000));
-  eta_->setText(tr("epoch %1/%2 · ETA %3")
-                    .arg(p.epoch)
-                    .arg(p.epochs)
-                    .arg(EtaEstimator::format(etaClock_.remainingSeconds(f))));
+  for (auto& r : active_)
+    if (r->runIds.contains(p.runId)) r->progress = p;
+  showProgressOf(selectedActiveRun());
 }
 
-void MainWindow::onFinished(qint64 runId, const QString& status, const QString& error) {
+void MainWindow::showProgressOf(const ActiveRun* r) {
+  if (!r || !r->progress.valid) return;
+  const double f = r->progress.fraction();
+  progress_->setValue(static_cast<int>(f * 1000));
+  const QString others = runningCount() > 1 ? tr(" · %1 runs training").arg(runningCount()) : QString();
+  eta_->setText(tr("%1 · epoch %2/%3 · ETA %4%5")
+                    .arg(r->label)
+                    .arg(r->progress.epoch)
+                    .arg(r->progress.epochs)
+                    .arg(EtaEstimator::format(r->clock.remainingSeconds(f)))
+                    .arg(others));
+}
+
+void MainWindow::onFinished(ActiveRun* run, qint64 runId, const QString& status, const QString& error) {
+  auto it = std::find_if(active_.begin(), active_.end(), [run](const auto& r) { return r.get() == run; });
+  if (it == active_.end()) return;
+  const int index = static_cast<int>(it - active_.begin());
   livePlot_->flush();
-  setTraining(false);
+  livePlot_->removeSource(run->buffer);
+  const QString label = run->label;
+  const double seconds = run->clock.elapsedSeconds();
+  run->thread.quit();
+  run->thread.wait();  // the worker has returned: this is immediate
+  active_.erase(it);
+  {
+    const QSignalBlocker block(running_);
+    running_->removeItem(index);
+    running_->setCurrentIndex(running_->count() - 1);
+  }
+  updateControls();
   lastRunId_ = runId;
-  if (status == QLatin1String("finished")) progress_->setValue(1000);
-  eta_->setText(tr("%1 in %2").arg(status, EtaEstimator::format(etaClock_.elapsedSeconds())));
-  statusBar()->showMessage(error.isEmpty() ? tr("Run %1 %2").arg(runId).arg(status)
-                                           : tr("Run %1 %2: %3").arg(runId).arg(status, error));
+  if (!isTraining()) {
+    if (status == QLatin1String("finished")) progress_->setValue(1000);
+    eta_->setText(tr("%1 %2 in %3").arg(label, status, EtaEstimator::format(seconds)));
+  } else {
+    showProgressOf(selectedActiveRun());
+  }
+  statusBar()->showMessage(error.isEmpty() ? tr("Run %1 (%2) %3").arg(runId).arg(label, status)
+                                           : tr("Run %1 (%2) %3: %4").arg(runId).arg(label, status, error));
   browser_->refresh();
   if (runId) browser_->selectRuns({runId});
   refreshRunChoices();
@@ -286,6 +351,12 @@ void MainWindow::showDensity(qint64 runId) {
   tabs_->setCurrentWidget(density_);
 }
 
+void MainWindow::showKernels(qint64 runId) {
+  if (!runId) return;
+  kernels_->setRun(runId);
+  tabs_->setCurrentWidget(kernels_);
+}
+
 void MainWindow::exportCompare() {
   if (compare_->runs().isEmpty()) {
     QMessageBox::information(this, tr("Export"), tr("Compare some runs first."));
@@ -309,13 +380,14 @@ void MainWindow::about() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (training_) {
-    const auto answer = QMessageBox::question(this, tr("Quit"), tr("A run is training. Stop it and quit?"));
+  if (isTraining()) {
+    const auto answer = QMessageBox::question(
+        this, tr("Quit"), tr("%n run(s) training. Stop and quit? (They are recorded as cancelled.)", "", runningCount()));
     if (answer != QMessageBox::Yes) {
       event->ignore();
       return;
     }
-    stop_->requestStop();
+    for (auto& run : active_) run->stop->requestStop();
   }
   QSettings settings;
   settings.setValue(QStringLiteral("window/geometry"), saveGeometry());

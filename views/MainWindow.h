@@ -8,6 +8,7 @@
 #include "LiveBuffer.h"
 
 class QAction;
+class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -25,6 +26,8 @@ namespace ternlab::views {
 class CompareView;
 class DensityPlot;
 class ExperimentForm;
+class KernelSpeedPanel;
+class KernelView;
 class LivePlot;
 class RunBrowser;
 class TrainingWorker;
@@ -43,20 +46,27 @@ class MainWindow : public QMainWindow {
   RunBrowser* runBrowser() const { return browser_; }
   CompareView* compareView() const { return compare_; }
   DensityPlot* densityPlot() const { return density_; }
+  KernelView* kernelView() const { return kernels_; }
+  KernelSpeedPanel* speedPanel() const { return speed_; }
   QString databasePath() const { return dbPath_; }
-  bool isTraining() const { return training_; }
+  bool isTraining() const { return !active_.empty(); }
+  // Runs training right now, each on its own thread (several can run at once).
+  int runningCount() const { return static_cast<int>(active_.size()); }
+  static constexpr int kMaxConcurrentRuns = 4;
   qint64 lastRunId() const { return lastRunId_; }
-  // "live", "runs", "compare" or "density".
+  // "live", "runs", "compare", "density", "kernels" or "speed".
   void showView(const QString& name);
 
  public Q_SLOTS:
   void startTraining();
+  // Stops the run chosen in the "running" list (the newest by default).
   void stopTraining();
   void openExperiment();
   void saveExperiment();
   void cloneRun(qint64 runId);
   void compareRuns(const QVector<qint64>& runIds);
   void showDensity(qint64 runId);
+  void showKernels(qint64 runId);
 
  Q_SIGNALS:
   void trainingFinished(qint64 runId, const QString& status);
@@ -66,11 +76,14 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
+  struct ActiveRun;
   void onProgress(const LiveProgress& p);
-  void onStageStarted(qint64 runId, const QString& name, int index, int count);
-  void onFinished(qint64 runId, const QString& status, const QString& error);
+  void onStageStarted(ActiveRun* run, qint64 runId, const QString& name, int index, int count);
+  void onFinished(ActiveRun* run, qint64 runId, const QString& status, const QString& error);
   void refreshRunChoices();
-  void setTraining(bool on);
+  void updateControls();
+  void showProgressOf(const ActiveRun* run);
+  ActiveRun* selectedActiveRun() const;
   void exportCompare();
   void about();
 
@@ -84,17 +97,27 @@ class MainWindow : public QMainWindow {
   RunBrowser* browser_;
   CompareView* compare_;
   DensityPlot* density_;
+  KernelView* kernels_;
+  KernelSpeedPanel* speed_;
   QProgressBar* progress_;
   QLabel* eta_;
   QAction* startAction_;
   QAction* stopAction_;
+  QComboBox* running_;  // the runs training now; Stop acts on the chosen one
 
-  QThread trainingThread_;
-  QPointer<TrainingWorker> worker_;
-  std::shared_ptr<train::StopToken> stop_;
-  std::shared_ptr<LiveBuffer> buffer_;
-  EtaEstimator etaClock_;
-  bool training_ = false;
+  // One run training on its own thread, with its own stop token, live buffer and clock.
+  struct ActiveRun {
+    QThread thread;
+    QPointer<TrainingWorker> worker;
+    std::shared_ptr<train::StopToken> stop;
+    std::shared_ptr<LiveBuffer> buffer;
+    EtaEstimator clock;
+    QString label;         // "#2 fmnist-lenet-asym" (the prefix of its curves when several run)
+    QList<qint64> runIds;  // the run and its stage runs, as they start
+    LiveProgress progress;
+  };
+  std::vector<std::unique_ptr<ActiveRun>> active_;
+  int launched_ = 0;
   qint64 lastRunId_ = 0;
 };
 

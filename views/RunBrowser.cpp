@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QColorDialog>
 #include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -40,6 +41,8 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   auto* compare = new QPushButton(tr("Compare"));
   auto* clone = new QPushButton(tr("Clone"));
   auto* density = new QPushButton(tr("Density"));
+  auto* kernels = new QPushButton(tr("Kernels"));
+  kernels->setObjectName(QStringLiteral("kernelsButton"));
   auto* top = new QHBoxLayout;
   top->addWidget(filter_, 1);
   top->addWidget(status_);
@@ -47,6 +50,7 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   top->addWidget(clone);
   top->addWidget(compare);
   top->addWidget(density);
+  top->addWidget(kernels);
 
   view_ = new QTableView;
   view_->setObjectName(QStringLiteral("runTable"));
@@ -98,6 +102,9 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   connect(density, &QPushButton::clicked, this, [this] {
     if (currentRunId()) Q_EMIT densityRequested(currentRunId());
   });
+  connect(kernels, &QPushButton::clicked, this, [this] {
+    if (currentRunId()) Q_EMIT kernelsRequested(currentRunId());
+  });
   connect(saveNote, &QPushButton::clicked, this, &RunBrowser::saveNote);
   connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
     showDetails();
@@ -111,6 +118,7 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
     menu.addAction(tr("Clone into editor"), this, [this] { Q_EMIT cloneRequested(currentRunId()); });
     menu.addAction(tr("Compare selected"), this, [this] { Q_EMIT compareRequested(selectedRunIds()); });
     menu.addAction(tr("Layer density"), this, [this] { Q_EMIT densityRequested(currentRunId()); });
+    menu.addAction(tr("Kernels"), this, [this] { Q_EMIT kernelsRequested(currentRunId()); });
     menu.addSeparator();
     menu.addAction(tr("Add tag…"), this, &RunBrowser::tagSelected);
     menu.addAction(tr("Archive / unarchive"), this, &RunBrowser::archiveSelected);
@@ -213,7 +221,15 @@ void RunBrowser::tagSelected() {
   const QString tag = QInputDialog::getText(this, tr("Add tag"), tr("Tag for %n run(s):", nullptr, ids.size()),
                                             QLineEdit::Normal, QString(), &ok).trimmed();
   if (!ok || tag.isEmpty()) return;
-  for (qint64 id : ids) store_->addTag(id, tag.toStdString());
+  const auto existing = store_->tagColors();
+  const auto it = existing.find(tag.toStdString());
+  const QColor initial = it != existing.end() ? QColor(QString::fromStdString(it->second)) : QColor(58, 123, 213);
+  const QColor color = QColorDialog::getColor(initial, this, tr("Colour of tag “%1”").arg(tag));
+  tagRuns(ids, tag, color.isValid() ? color : initial);
+}
+
+void RunBrowser::tagRuns(const QVector<qint64>& ids, const QString& tag, const QColor& color) {
+  for (qint64 id : ids) store_->addTag(id, tag.toStdString(), color.name().toStdString());
   refresh();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <QVector>
+#include <QColor>
 #include <QWidget>
 #include <memory>
 
@@ -34,12 +35,15 @@ class RunBrowser : public QWidget {
   void archiveSelected();
   void deleteSelected();
   void tagSelected();
+  // Tags the selected runs with `tag` drawn in `color` (the colour is the tag's, for every run carrying it).
+  void tagRuns(const QVector<qint64>& ids, const QString& tag, const QColor& color);
   void chooseColumns();
 
  Q_SIGNALS:
   void cloneRequested(qint64 runId);
   void compareRequested(const QVector<qint64>& runIds);
   void densityRequested(qint64 runId);
+  void kernelsRequested(qint64 runId);
   void selectionChanged();
 
  private:

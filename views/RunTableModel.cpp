@@ -29,6 +29,7 @@ void RunTableModel::refresh() {
   std::vector<Row> rows;
   if (store_) {
     auto summaries = store_->allSummaries();
+    const auto colors = store_->tagColors();
     for (auto& rec : store_->listRuns(filter_)) {
       Row r;
       try {
@@ -40,6 +41,9 @@ void RunTableModel::refresh() {
       QStringList tags;
       for (const auto& t : store_->tags(rec.id)) tags << QString::fromStdString(t);
       r.tags = tags.join(QStringLiteral(", "));
+      if (!tags.isEmpty())
+        if (auto c = colors.find(tags.front().toStdString()); c != colors.end())
+          r.tagColor = QColor(QString::fromStdString(c->second));
       r.rec = std::move(rec);
       rows.push_back(std::move(r));
     }
@@ -118,6 +122,16 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     case RunIdRole: return QVariant::fromValue<qlonglong>(r.rec.id);
     case Qt::ToolTipRole:
       if (!r.rec.error.empty()) return QString::fromStdString(r.rec.error);
+      return {};
+    case Qt::DecorationRole:  // a swatch of the tag's colour
+      if (index.column() == ColTags && r.tagColor.isValid()) return r.tagColor;
+      return {};
+    case Qt::BackgroundRole:  // the run's row tinted by its first tag
+      if (r.tagColor.isValid()) {
+        QColor tint = r.tagColor;
+        tint.setAlpha(index.column() == ColTags ? 90 : 35);
+        return QBrush(tint);
+      }
       return {};
     case Qt::ForegroundRole:
       if (index.column() != ColStatus) return {};

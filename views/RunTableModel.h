@@ -1,5 +1,6 @@
 #pragma once
 #include <QAbstractTableModel>
+#include <QColor>
 #include <QStringList>
 #include <map>
 #include <memory>
@@ -44,6 +45,7 @@ class RunTableModel : public QAbstractTableModel {
     std::map<std::string, std::string> config;
     std::map<std::string, store::MetricSummary> metrics;
     QString tags;
+    QColor tagColor;  // the first tag's colour (the store keeps one per tag); invalid without tags
   };
   enum FixedColumn { ColId, ColName, ColStatus, ColKind, ColCreated, ColTestAccLast, ColTestAccBest, ColLossLast,
                      ColTags, FixedColumnCount };

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -24,7 +26,14 @@ struct ResultRow {
   std::int64_t id = 0;
   std::string name, arch, weights, activations, tags;
   double fpAcc = NAN, ternaryAcc = NAN, meanDensity = NAN, seconds = 0;
+  double minDensity = NAN, maxDensity = NAN;  // over every ternary weight tensor (and REL branch), last step
   int epochs = 0;
+  // What the derived tables select on (from the last stage's config).
+  std::string weightScheme = "none", actScheme = "none";
+  bool symmetric = false, uniform = false, distilled = false;
+  int branches = 1;
+  double lambda = NAN;
+  std::string betas;
 };
 
 double lastOf(store::RunStore& db, std::int64_t run, const std::string& key) {
@@ -43,6 +52,7 @@ std::string schemeOf(const json& cfg, const char* kind) {
   const auto& q = cfg["quant"][kind];
   std::string s = q.value("scheme", "none");
   if (s == "none") return "fp";
+  if (s == "asym" && q.contains("options") && q["options"].value("symmetric", 0.0) != 0) s = "asym/symmetric";
   if (q.contains("factor")) {
     std::ostringstream f;
     f << q["factor"].get<double>();
@@ -72,6 +82,15 @@ ResultRow rowFor(store::RunStore& db, const store::RunRecord& r) {
     else row.ternaryAcc = acc;
     row.arch = cfg["model"].value("arch", "");
     if (!fp) {
+      const auto& w = cfg["quant"]["weights"];
+      row.weightScheme = w.value("scheme", "none");
+      row.actScheme = cfg["quant"]["activations"].value("scheme", "none");
+      row.symmetric = w.contains("options") && w["options"].value("symmetric", 0.0) != 0;
+      row.uniform = w.value("uniform", "off") != "off";
+      row.branches = w.value("branches", 1);
+      row.betas = w.contains("betas") ? w["betas"].dump() : "";
+      row.distilled = !cfg["distill"].value("teacher", "").empty();
+      row.lambda = row.distilled ? cfg["distill"].value("lambda", NAN) : NAN;
       row.weights = schemeOf(cfg, "weights");
       row.activations = schemeOf(cfg, "activations");
       if (!cfg["distill"].value("teacher", "").empty()) row.activations += " (KD λ=" + cfg["distill"]["lambda"].dump() + ")";
@@ -88,6 +107,8 @@ ResultRow rowFor(store::RunStore& db, const store::RunRecord& r) {
       if (s.step == last && s.tensor == "weight") {
         sum += s.density();
         ++n;
+        row.minDensity = std::isnan(row.minDensity) ? s.density() : std::min(row.minDensity, s.density());
+        row.maxDensity = std::isnan(row.maxDensity) ? s.density() : std::max(row.maxDensity, s.density());
       }
     if (n) row.meanDensity = sum / n;
   }
@@ -99,6 +120,66 @@ std::string pct(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.2f", v);
   return b;
+}
+
+std::string densityRange(const ResultRow& r) {
+  if (std::isnan(r.minDensity)) return "–";
+  return pct(100 * r.minDensity) + "–" + pct(100 * r.maxDensity) + " %";
+}
+
+// The asymmetric paper's Table 3 on our data: symmetric / asymmetric thresholds × uniform off / on, W+A
+// ternary, no distillation; one table per model, the newest run of each cell.
+void table3(std::ostringstream& md, const std::vector<ResultRow>& rows) {
+  std::map<std::string, std::map<std::pair<bool, bool>, const ResultRow*>> cells;  // arch → (sym, uniform)
+  for (const auto& r : rows)
+    if (r.weightScheme == "asym" && r.actScheme == "asym" && !r.distilled) cells[r.arch][{r.symmetric, r.uniform}] = &r;
+  for (const auto& [arch, c] : cells) {
+    md << "\n## Table 3 ablation (asymmetric paper), " << arch
+       << ": test accuracy % (run), W and A ternary\n\n| thresholds | uniform off | uniform on (eq. 9) |\n|---|---:|---:|\n";
+    for (bool sym : {true, false}) {
+      md << "| " << (sym ? "symmetric (Δn = −Δp)" : "asymmetric (Δp, Δn learned)");
+      for (bool uni : {false, true}) {
+        auto it = c.find({sym, uni});
+        md << " | " << (it == c.end() ? std::string("–")
+                                      : pct(it->second->ternaryAcc) + " (" + std::to_string(it->second->id) + ")");
+      }
+      md << " |\n";
+    }
+  }
+}
+
+// He et al.'s residual expansion: accuracy and density against T_ex (ics weights, β list per branch).
+void relTable(std::ostringstream& md, const std::vector<ResultRow>& rows) {
+  std::vector<const ResultRow*> rel;
+  for (const auto& r : rows)
+    if (r.weightScheme == "ics" && !r.distilled) rel.push_back(&r);
+  if (rel.empty()) return;
+  std::sort(rel.begin(), rel.end(), [](auto* a, auto* b) { return std::tie(a->arch, a->branches, a->id) < std::tie(b->arch, b->branches, b->id); });
+  md << "\n## REL (He et al.): T_ex\n\n| run | model | weights | activations | T_ex | β list | FP acc | ternary acc | gap | "
+        "density per tensor (min–max) |\n|---:|---|---|---|---:|---|---:|---:|---:|---|\n";
+  for (const auto* r : rel)
+    md << "| " << r->id << " | " << r->arch << " | " << r->weights << " | " << r->activations << " | " << r->branches
+       << " | " << (r->betas.empty() || r->betas == "[]" ? std::string("–") : r->betas) << " | " << pct(r->fpAcc)
+       << " | " << pct(r->ternaryAcc) << " | " << pct(r->fpAcc - r->ternaryAcc) << " | " << densityRange(*r) << " |\n";
+}
+
+// Two-stage distillation: final accuracy against λ (loss = λ·KD + (1−λ)·CE), newest run per λ.
+void lambdaCurve(std::ostringstream& md, const std::vector<ResultRow>& rows) {
+  std::map<std::string, std::map<double, const ResultRow*>> curves;
+  for (const auto& r : rows)
+    if (r.distilled && !std::isnan(r.lambda)) curves[r.arch + ", " + r.weights + " / " + r.activations][r.lambda] = &r;
+  for (const auto& [what, pts] : curves) {
+    if (pts.size() < 2) continue;
+    md << "\n## λ curve: " << what << "\n\n| λ | ternary acc | FP teacher | run |\n|---:|---:|---:|---:|\n";
+    double best = -1;
+    for (const auto& [l, r] : pts) best = std::max(best, r->ternaryAcc);
+    for (const auto& [l, r] : pts) {
+      char b[16];
+      std::snprintf(b, sizeof b, "%.1f", l);
+      md << "| " << b << " | " << pct(r->ternaryAcc) << (r->ternaryAcc == best ? " **best**" : "") << " | "
+         << pct(r->fpAcc) << " | " << r->id << " |\n";
+    }
+  }
 }
 
 }  // namespace
@@ -115,24 +196,34 @@ void addResultsCommand(CLI::App& app, int& exitCode) {
     f.topLevelOnly = true;
     f.status = "finished";
     std::map<std::string, std::vector<ResultRow>> byGroup;  // sweep tag, or the model for untagged runs
-    for (const auto& r : db.listRuns(f)) {
+    std::vector<ResultRow> all;
+    auto runs = db.listRuns(f);
+    std::sort(runs.begin(), runs.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
+    for (const auto& r : runs) {
       if (r.kind == "bench") continue;
       auto row = rowFor(db, r);
-      byGroup[row.tags.empty() ? "runs: " + row.arch : "sweep: " + row.tags].push_back(row);
+      byGroup[row.tags.empty() ? "runs: " + row.arch : "tag: " + row.tags].push_back(row);
+      all.push_back(row);
     }
     std::ostringstream md;
     md << "# TernLab results\n\nGenerated by `ternlab-cli results` from `" << db.path()
        << "`. Accuracies are top-1 on the test split (%) at the end of training; FP is the pipeline's "
           "full-precision stage (or the FP run itself), gap = FP − ternary; density is the mean fraction of "
-          "non-zero ternary weights over the quantized layers; time is the sum of epoch times.\n";
+          "non-zero ternary weights over the quantized layers (min–max: the extremes over layers and REL "
+          "branches); time is the sum of epoch times.\n";
+    table3(md, all);
+    relTable(md, all);
+    lambdaCurve(md, all);
     for (const auto& [group, rows] : byGroup) {
-      md << "\n## " << group << "\n\n| run | name | weights | activations | FP acc | ternary acc | gap | mean density | epochs | time (s) |\n"
-         << "|---:|---|---|---|---:|---:|---:|---:|---:|---:|\n";
+      md << "\n## " << group << "\n\n| run | name | weights | activations | FP acc | ternary acc | gap | mean density | "
+            "density min–max | epochs | time (s) |\n"
+         << "|---:|---|---|---|---:|---:|---:|---:|---|---:|---:|\n";
       for (const auto& r : rows) {
         const double gap = r.fpAcc - r.ternaryAcc;
         md << "| " << r.id << " | " << r.name << " | " << r.weights << " | " << r.activations << " | " << pct(r.fpAcc)
            << " | " << pct(r.ternaryAcc) << " | " << pct(gap) << " | "
-           << (std::isnan(r.meanDensity) ? std::string("–") : pct(100 * r.meanDensity) + " %") << " | " << r.epochs
+           << (std::isnan(r.meanDensity) ? std::string("–") : pct(100 * r.meanDensity) + " %") << " | "
+           << densityRange(r) << " | " << r.epochs
            << " | " << pct(r.seconds) << " |\n";
       }
     }

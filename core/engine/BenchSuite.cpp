@@ -87,7 +87,16 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
   const auto gopts = kernels::GemmOptions().threads(res.threads);
   const double bound = res.boundMacPerCycle * res.threads;
 
-  for (const auto& s : gemmShapes()) {
+  auto shapes = gemmShapes();
+  if (o.kernelsOnly && !o.full)  // the quick panel skips the slow square 2048 GEMM
+    shapes.erase(std::remove_if(shapes.begin(), shapes.end(), [](const auto& s) { return s.name == "square_2048"; }),
+                 shapes.end());
+  const int total = static_cast<int>(shapes.size()) + (o.kernelsOnly ? 0 : static_cast<int>(layerShapes().size()) + 1);
+  int done = 0;
+  auto tick = [&] {
+    if (o.progress) o.progress(++done, total);
+  };
+  for (const auto& s : shapes) {
     const bool big = s.name == "square_2048";
     auto A = torch::randn({s.M, s.K}), B = torch::randn({s.K, s.N});
     const double torchT = kernels::medianSeconds(res.runs, [&] { (void)torch::mm(A, B); });
@@ -115,7 +124,9 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
     fill(t, res.cpuHz, bound);
     t.ratioTo4Pop = secs["twobit4pop"] / torchT;
     res.rows.push_back(t);
+    tick();
   }
+  if (o.kernelsOnly) return res;
 
   for (const auto& s : layerShapes()) {
     const int pad = s.convKernel / 2;
@@ -135,9 +146,11 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
     t.seconds = torchT;
     fill(t, res.cpuHz, bound);
     res.rows.push_back(t);
+    tick();
   }
 
   for (const auto& n : benchNetworks(res.threads, res.runs)) res.rows.push_back(n);
+  tick();
   return res;
 }
 

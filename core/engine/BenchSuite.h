@@ -2,6 +2,7 @@
 // `ternlab-cli bench`: kernels, layers (with packing) and whole packed networks against LibTorch fp32 on
 // the same shapes in one process; results can be recorded as a run of kind "bench".
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct BenchSuiteOptions {
   int threads = 1;
   int runs = 30;
   bool full = false;  // every kernel on the 2048 GEMM too (slow)
+  bool kernelsOnly = false;  // GEMM rows only (the GUI's quick panel): no layer or network rows
+  std::function<void(int done, int total)> progress;  // after each shape; called on the measuring thread
 };
 
 struct BenchSuiteResult {

@@ -1,4 +1,7 @@
 #pragma once
+#include <memory>
+
+#include "quant/RunningStats.h"
 #include "quant/TensorQuantizer.h"
 
 namespace ternlab::quant {
@@ -7,13 +10,15 @@ namespace ternlab::quant {
 // recomputed every iteration, STE gradient zeroed where |W| > 1.
 class IcsQuantizer : public TensorQuantizer {
  public:
-  explicit IcsQuantizer(double beta = 0.05) : beta_(beta) {}
+  // trackRunning (activations): Δ and α follow a running average in training and are frozen in eval.
+  explicit IcsQuantizer(double beta = 0.05, bool trackRunning = false);
   at::Tensor forward(const at::Tensor& w) override;
   std::string scheme() const override { return "ics"; }
   double beta() const { return beta_; }
 
  private:
   double beta_;
+  std::unique_ptr<RunningStats> running_;
 };
 
 }  // namespace ternlab::quant

@@ -20,8 +20,9 @@ namespace {
 std::shared_ptr<TensorQuantizer> single(const config::QuantSpec& spec, double factor, bool halfRange, bool forWeights) {
   const bool unit = spec.uniform != "off";
   const auto& s = spec.scheme;
-  if (s == "twn") return std::make_shared<TwnQuantizer>(factor);
-  if (s == "ics") return std::make_shared<IcsQuantizer>(factor);
+  // Activation thresholds from batch statistics are tracked and frozen for evaluation (RunningStats).
+  if (s == "twn") return std::make_shared<TwnQuantizer>(factor, !forWeights);
+  if (s == "ics") return std::make_shared<IcsQuantizer>(factor, !forWeights);
   if (s == "ttq") {
     if (!forWeights) throw std::invalid_argument("ttq quantizes weights only");
     return std::make_shared<TtqQuantizer>(factor, spec.option("init_scale"));
@@ -56,7 +57,7 @@ std::shared_ptr<TensorQuantizer> build(const config::QuantSpec& spec, bool forWe
   } else {
     q = single(spec, spec.factor, halfRange, forWeights);
   }
-  if (spec.uniform != "off") q = std::make_shared<UniformNormalizer>(q, spec.uniform == "half-gaussian");
+  if (spec.uniform != "off") q = std::make_shared<UniformNormalizer>(q, spec.uniform == "half-gaussian", !forWeights);
   return q;
 }
 

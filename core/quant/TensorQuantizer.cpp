@@ -15,17 +15,29 @@ double ternaryEntropy(double fracNeg, double fracZero, double fracPos) {
 
 void TensorQuantizer::remember(std::vector<at::Tensor> codes, std::vector<std::vector<double>> thresholds,
                                std::vector<std::vector<double>> scales, double gamma) {
-  for (auto& c : codes) c = c.detach().to(torch::kInt8);
-  lastCodes_ = std::move(codes);
+  for (auto& c : codes) c = c.detach();
+  rawCodes_ = std::move(codes);
+  lastCodes_.clear();
+  codesConverted_ = false;
   lastThresholds_ = std::move(thresholds);
   lastScales_ = std::move(scales);
   lastGamma_ = gamma;
 }
 
+const std::vector<at::Tensor>& TensorQuantizer::lastCodes() const {
+  if (!codesConverted_) {
+    lastCodes_.clear();
+    for (const auto& c : rawCodes_) lastCodes_.push_back(c.to(torch::kInt8));
+    codesConverted_ = true;
+  }
+  return lastCodes_;
+}
+
 std::vector<BranchStats> TensorQuantizer::lastStats() const {
+  const auto& codes = lastCodes();
   std::vector<BranchStats> out;
-  for (std::size_t b = 0; b < lastCodes_.size(); ++b) {
-    const auto& c = lastCodes_[b];
+  for (std::size_t b = 0; b < codes.size(); ++b) {
+    const auto& c = codes[b];
     BranchStats s;
     s.branch = static_cast<int>(b);
     s.numel = c.numel();

@@ -17,7 +17,8 @@ class TensorQuantizer : public torch::nn::Module {
   virtual std::string scheme() const = 0;
   // One int8 code tensor in {-1,0,1} (or {0,1,2} for half-range activations) per branch,
   // exactly as used by the last forward; empty before the first forward.
-  const std::vector<at::Tensor>& lastCodes() const { return lastCodes_; }
+  // Converted on first access: the training loop itself never pays for the int8 copy.
+  const std::vector<at::Tensor>& lastCodes() const;
   // Per-branch statistics of the last forward.
   std::vector<BranchStats> lastStats() const;
   // Thresholds and scales of branch b as used by the last forward.
@@ -31,7 +32,9 @@ class TensorQuantizer : public torch::nn::Module {
                 std::vector<std::vector<double>> scales, double gamma = std::numeric_limits<double>::quiet_NaN());
 
  private:
-  std::vector<at::Tensor> lastCodes_;
+  std::vector<at::Tensor> rawCodes_;             // as the forward produced them (floating point)
+  mutable std::vector<at::Tensor> lastCodes_;   // int8 copies, made lazily
+  mutable bool codesConverted_ = true;
   std::vector<std::vector<double>> lastThresholds_;
   std::vector<std::vector<double>> lastScales_;
   double lastGamma_ = std::numeric_limits<double>::quiet_NaN();

@@ -1,4 +1,7 @@
 #pragma once
+#include <memory>
+
+#include "quant/RunningStats.h"
 #include "quant/TensorQuantizer.h"
 
 namespace ternlab::quant {
@@ -7,13 +10,15 @@ namespace ternlab::quant {
 // α = mean |W| over |W| > Δ, codes sign(W)·[|W| > Δ], straight-through gradient.
 class TwnQuantizer : public TensorQuantizer {
  public:
-  explicit TwnQuantizer(double factor = 0.7) : factor_(factor) {}
+  // trackRunning (activations): Δ and α follow a running average in training and are frozen in eval.
+  explicit TwnQuantizer(double factor = 0.7, bool trackRunning = false);
   at::Tensor forward(const at::Tensor& w) override;
   std::string scheme() const override { return "twn"; }
   double factor() const { return factor_; }
 
  private:
   double factor_;
+  std::unique_ptr<RunningStats> running_;
 };
 
 }  // namespace ternlab::quant

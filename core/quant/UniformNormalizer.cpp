@@ -11,17 +11,22 @@ constexpr double kThird1 = 0.4307;  // Φ⁻¹(2/3)
 constexpr double kThird2 = 0.9674;  // Φ⁻¹(5/6)
 }  // namespace
 
-UniformNormalizer::UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, bool halfGaussian)
+UniformNormalizer::UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, bool halfGaussian, bool trackRunning)
     : inner_(std::move(inner)), half_(halfGaussian) {
   register_module("inner", inner_);
   gamma_ = register_parameter("gamma", torch::ones({}));
+  if (trackRunning) running_ = std::make_unique<RunningStats>(*this, 2);
 }
 
 at::Tensor UniformNormalizer::forward(const at::Tensor& x) {
   double k = 1, shift = 0;  // Z̃ = γ·(k·Z + shift)
   {
     torch::NoGradGuard guard;
-    if (half_) {
+    if (running_ && running_->frozen(is_training())) {
+      const auto v = running_->values();
+      k = v[0];
+      shift = v[1];
+    } else if (half_) {
       const auto m = x.gt(0);
       const double n = std::max(1.0, m.sum().item<double>());
       const double sigma = std::max(1e-12, std::sqrt(x.masked_select(m).square().sum().item<double>() / n));
@@ -33,6 +38,7 @@ at::Tensor UniformNormalizer::forward(const at::Tensor& x) {
       k = 0.5 / (kThird1 * sigma);
       shift = -mu * k;
     }
+    if (running_ && is_training()) running_->update({k, shift});
   }
   const double g = gamma_.item<double>();
   lastFactor_ = g * k;

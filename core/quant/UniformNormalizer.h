@@ -2,6 +2,7 @@
 #include <limits>
 #include <memory>
 
+#include "quant/RunningStats.h"
 #include "quant/TensorQuantizer.h"
 
 namespace ternlab::quant {
@@ -16,7 +17,8 @@ namespace ternlab::quant {
 // remember(): the inner codes and scales, thresholds mapped back to input units, γ.
 class UniformNormalizer : public TensorQuantizer {
  public:
-  UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, bool halfGaussian);
+  // trackRunning (activations): k and shift follow a running average in training and are frozen in eval.
+  UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, bool halfGaussian, bool trackRunning = false);
   at::Tensor forward(const at::Tensor& x) override;
   std::string scheme() const override { return inner_->scheme(); }
   const std::shared_ptr<TensorQuantizer>& inner() const { return inner_; }
@@ -38,6 +40,7 @@ class UniformNormalizer : public TensorQuantizer {
   double lastShift_ = 0;
   double lastK_ = std::numeric_limits<double>::quiet_NaN();
   double lastRawShift_ = 0;
+  std::unique_ptr<RunningStats> running_;
 };
 
 // The factor by which a layer's output must be divided (folded into the next BatchNorm's scale) when the

@@ -82,7 +82,8 @@ class MainWindowTest : public QObject {
     sampler.start();
     QTest::mouseClick(start, Qt::LeftButton);
     QVERIFY(w.isTraining());
-    QVERIFY(!start->isEnabled());
+    QVERIFY(field<QPushButton>(w, "stopButton")->isEnabled());
+    QCOMPARE(w.runningCount(), 1);
     QVERIFY(finished.wait(240000));
     ping.stop();
     sampler.stop();
@@ -127,6 +128,49 @@ class MainWindowTest : public QObject {
     QVERIFY(row >= 0);
     QCOMPARE(w.runBrowser()->model()->index(row, RunTableModel::StatusColumn).data().toString(),
              QStringLiteral("cancelled"));
+  }
+
+  // Issue 6's scenario in small: two runs at once, both drawn live, one stopped, the other finishing.
+  void twoRunsTrainAtOnceAndOneIsStopped() {
+    QTemporaryDir dir;
+    MainWindow w(dir.filePath(QStringLiteral("runs.sqlite")));
+    w.resize(1200, 800);
+    w.show();
+    fillTinyExperiment(w, 1);
+    field<QLineEdit>(w, "name")->setText(QStringLiteral("first"));
+    field<QSpinBox>(w, "trainLimit")->setValue(1000);
+    QSignalSpy finished(&w, &MainWindow::trainingFinished);
+    auto* start = field<QPushButton>(w, "startButton");
+    QTest::mouseClick(start, Qt::LeftButton);
+    QVERIFY(start->isEnabled());  // a second run may start while the first trains
+    field<QLineEdit>(w, "name")->setText(QStringLiteral("second"));
+    field<QSpinBox>(w, "epochs")->setValue(50);  // long: it will be stopped
+    QTest::mouseClick(start, Qt::LeftButton);
+    QCOMPARE(w.runningCount(), 2);
+    QCOMPARE(w.livePlot()->sourceCount(), 2);
+    auto* running = field<QComboBox>(w, "runningRuns");
+    QCOMPARE(running->count(), 2);
+    QCOMPARE(running->currentText(), QStringLiteral("#2 second"));
+    // Both runs' curves grow: the first's under plain names, the second's prefixed "#2 ".
+    QTRY_VERIFY_WITH_TIMEOUT(w.livePlot()->pointCount(QStringLiteral("train/loss")) > 3 &&
+                                 w.livePlot()->pointCount(QStringLiteral("#2 train/loss")) > 3,
+                             120000);
+    QTest::mouseClick(field<QPushButton>(w, "stopButton"), Qt::LeftButton);  // stops the chosen one: #2
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 240000);
+    QStringList statuses;
+    for (const auto& args : finished) statuses << args.at(1).toString();
+    statuses.sort();
+    QCOMPARE(statuses, (QStringList{QStringLiteral("cancelled"), QStringLiteral("finished")}));
+    QCOMPARE(w.runningCount(), 0);
+    QVERIFY(!field<QPushButton>(w, "stopButton")->isEnabled());
+    auto* model = w.runBrowser()->model();
+    for (const auto& args : finished) {
+      const int row = model->rowOf(args.at(0).toLongLong());
+      QVERIFY(row >= 0);
+      QCOMPARE(model->index(row, RunTableModel::StatusColumn).data().toString(), args.at(1).toString());
+      QCOMPARE(model->index(row, 1).data().toString(),
+               args.at(1).toString() == QLatin1String("cancelled") ? QStringLiteral("second") : QStringLiteral("first"));
+    }
   }
 };
 

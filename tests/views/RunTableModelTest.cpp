@@ -52,6 +52,26 @@ class RunTableModelTest : public QObject {
     QCOMPARE(model.rowOf(a), -1);
   }
 
+  void tagsCarryTheirColour() {
+    QTemporaryDir dir;
+    auto store = std::make_shared<store::RunStore>(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
+    const auto a = test::addRun(*store, json{{"name", "alpha"}}, "finished", {50});
+    const auto b = test::addRun(*store, json{{"name", "beta"}}, "finished", {60});
+    store->addTag(a, "baseline", "#d62728");
+    RunTableModel model(store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const int tagsColumn = 8;
+    QCOMPARE(model.headerData(tagsColumn, Qt::Horizontal).toString(), QStringLiteral("Tags"));
+    QCOMPARE(model.index(model.rowOf(a), tagsColumn).data().toString(), QStringLiteral("baseline"));
+    QCOMPARE(model.index(model.rowOf(a), tagsColumn).data(Qt::DecorationRole).value<QColor>(), QColor(214, 39, 40));
+    QVERIFY(!model.index(model.rowOf(b), tagsColumn).data(Qt::DecorationRole).isValid());
+    // Re-tagging with another colour recolours the tag everywhere.
+    store->addTag(b, "baseline", "#2ca02c");
+    model.refresh();
+    QCOMPARE(model.index(model.rowOf(a), tagsColumn).data(Qt::DecorationRole).value<QColor>(), QColor(44, 160, 44));
+    QCOMPARE(model.index(model.rowOf(b), 1).data(Qt::BackgroundRole).value<QBrush>().color().rgb(), QColor(44, 160, 44).rgb());
+  }
+
   void proxySortsNumbersAndFiltersStatus() {
     QTemporaryDir dir;
     auto store = std::make_shared<store::RunStore>(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());

@@ -1,0 +1,29 @@
+#include "quant/RunningStats.h"
+
+#include <torch/torch.h>
+
+namespace ternlab::quant {
+
+RunningStats::RunningStats(torch::nn::Module& owner, int count, double momentum) : momentum_(momentum) {
+  running_ = owner.register_buffer("running_stats", torch::zeros({count}, torch::kFloat64));
+  batches_ = owner.register_buffer("running_batches", torch::zeros({}, torch::kFloat64));
+}
+
+bool RunningStats::frozen(bool training) const { return !training && batches_.item<double>() > 0; }
+
+std::vector<double> RunningStats::values() const {
+  const auto t = running_.contiguous();
+  const auto* p = t.data_ptr<double>();
+  return {p, p + t.numel()};
+}
+
+void RunningStats::update(const std::vector<double>& batch) {
+  torch::NoGradGuard guard;
+  const bool first = batches_.item<double>() == 0;
+  auto* p = running_.data_ptr<double>();
+  for (std::size_t i = 0; i < batch.size() && i < static_cast<std::size_t>(running_.numel()); ++i)
+    p[i] = first ? batch[i] : (1 - momentum_) * p[i] + momentum_ * batch[i];
+  batches_.add_(1);
+}
+
+}  // namespace ternlab::quant

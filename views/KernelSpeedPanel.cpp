@@ -1,0 +1,185 @@
+#include "KernelSpeedPanel.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMetaObject>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QThread>
+#include <QVBoxLayout>
+#include <map>
+
+#include "PlotIncludes.h"
+#include "PlotPalette.h"
+
+namespace ternlab::views {
+
+KernelSpeedPanel::KernelSpeedPanel(QString dbPath, QWidget* parent) : QWidget(parent), dbPath_(std::move(dbPath)) {
+  run_ = new QPushButton(tr("Measure kernels"));
+  run_->setObjectName(QStringLiteral("benchButton"));
+  progress_ = new QProgressBar;
+  progress_->setObjectName(QStringLiteral("benchProgress"));
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  summary_ = new QLabel(tr("Measures the ternary GEMM kernels against LibTorch fp32 on this CPU (one thread, median "
+                           "of 30 runs per shape), the same suite as `ternlab-cli bench`."));
+  summary_->setWordWrap(true);
+  summary_->setObjectName(QStringLiteral("benchSummary"));
+  speedup_ = new QCustomPlot;
+  speedup_->setObjectName(QStringLiteral("benchSpeedup"));
+  speedup_->yAxis->setLabel(tr("speed-up over LibTorch fp32 (×)"));
+  speedup_->legend->setVisible(true);
+  bound_ = new QCustomPlot;
+  bound_->setObjectName(QStringLiteral("benchBound"));
+  bound_->yAxis->setLabel(tr("MAC / cycle"));
+  bound_->legend->setVisible(true);
+  auto* top = new QHBoxLayout;
+  top->addWidget(run_);
+  top->addWidget(progress_, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(summary_);
+  layout->addWidget(speedup_, 1);
+  layout->addWidget(bound_, 1);
+  connect(run_, &QPushButton::clicked, this, [this] { runBenchmark(); });
+}
+
+KernelSpeedPanel::~KernelSpeedPanel() {
+  if (worker_) worker_->wait();
+}
+
+engine::BenchSuiteOptions KernelSpeedPanel::quickOptions() {
+  engine::BenchSuiteOptions o;
+  o.threads = 1;
+  o.runs = 30;
+  o.kernelsOnly = true;
+  return o;
+}
+
+void KernelSpeedPanel::runBenchmark(engine::BenchSuiteOptions options) {
+  if (worker_) return;
+  run_->setEnabled(false);
+  progress_->setRange(0, 0);  // busy until the first shape is done
+  summary_->setText(tr("Measuring… (the window stays usable; the numbers are better with nothing else running)"));
+  pending_ = std::make_shared<engine::BenchSuiteResult>();
+  pendingError_ = std::make_shared<QString>();
+  QPointer<KernelSpeedPanel> self(this);
+  options.progress = [self](int done, int total) {
+    QMetaObject::invokeMethod(
+        self, [self, done, total] { if (self) self->onProgress(done, total); }, Qt::QueuedConnection);
+  };
+  auto out = pending_;
+  auto err = pendingError_;
+  const auto db = dbPath_.toStdString();
+  auto recorded = std::make_shared<qint64>(0);
+  worker_ = QThread::create([options, out, err, db, recorded] {
+    try {
+      *out = engine::runBenchSuite(options);
+      if (!db.empty()) *recorded = engine::recordBench(*out, db);
+    } catch (const std::exception& e) {
+      *err = QString::fromStdString(e.what());
+    }
+  });
+  worker_->setObjectName(QStringLiteral("kernel-bench"));
+  connect(worker_, &QThread::finished, this, [this, recorded] {
+    recordedRun_ = *recorded;
+    onWorkerDone();
+  });
+  worker_->start();
+}
+
+void KernelSpeedPanel::onProgress(int done, int total) {
+  progress_->setRange(0, total);
+  progress_->setValue(done);
+}
+
+void KernelSpeedPanel::onWorkerDone() {
+  worker_->deleteLater();
+  worker_ = nullptr;
+  run_->setEnabled(true);
+  progress_->setRange(0, 1);
+  progress_->setValue(1);
+  if (!pendingError_->isEmpty()) {
+    summary_->setText(tr("Benchmark failed: %1").arg(*pendingError_));
+  } else {
+    showResult(*pending_);
+  }
+  Q_EMIT finished();
+}
+
+void KernelSpeedPanel::showResult(const engine::BenchSuiteResult& r) {
+  result_ = r;
+  speedup_->clearPlottables();
+  bound_->clearPlottables();
+  bound_->clearItems();
+  // Kernel rows only: shapes on the x axis, one bar group per ternary kernel.
+  QVector<QString> shapes;
+  std::map<std::string, std::map<std::string, const engine::BenchRow*>> byKernel;  // kernel → shape → row
+  for (const auto& row : r.rows) {
+    if (row.level != "kernel" || row.kernel.rfind("torch", 0) == 0) continue;
+    const QString shape = QString::fromStdString(row.shape);
+    if (!shapes.contains(shape)) shapes.push_back(shape);
+    byKernel[row.kernel][row.shape] = &row;
+  }
+  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  for (int i = 0; i < shapes.size(); ++i) ticker->addTick(i + 1, shapes[i]);
+  for (auto* plot : {speedup_, bound_}) {
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->setTickLabelRotation(35);
+    plot->xAxis->setRange(0.3, shapes.size() + 0.7);
+  }
+  auto* group1 = new QCPBarsGroup(speedup_);
+  auto* group2 = new QCPBarsGroup(bound_);
+  int k = 0;
+  double maxSpeed = 1, maxMac = r.boundMacPerCycle * std::max(1, r.threads);
+  for (const auto& [kernel, rows] : byKernel) {
+    auto* s = new QCPBars(speedup_->xAxis, speedup_->yAxis);
+    auto* m = new QCPBars(bound_->xAxis, bound_->yAxis);
+    for (auto* bars : {s, m}) {
+      bars->setName(QString::fromStdString(kernel));
+      bars->setBrush(seriesColor(k));
+      bars->setPen(Qt::NoPen);
+      bars->setWidth(0.8 / static_cast<double>(byKernel.size()));
+    }
+    s->setBarsGroup(group1);
+    m->setBarsGroup(group2);
+    for (int i = 0; i < shapes.size(); ++i) {
+      auto it = rows.find(shapes[i].toStdString());
+      if (it == rows.end()) continue;
+      s->addData(i + 1, it->second->ratioToTorch);
+      m->addData(i + 1, it->second->macPerCycle);
+      maxSpeed = std::max(maxSpeed, it->second->ratioToTorch);
+      maxMac = std::max(maxMac, it->second->macPerCycle);
+    }
+    ++k;
+  }
+  // fp32 parity on the speed-up plot, the instruction bound on the MAC/cycle plot.
+  auto* parity = new QCPItemStraightLine(speedup_);
+  parity->point1->setCoords(0, 1);
+  parity->point2->setCoords(1, 1);
+  parity->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+  auto* boundLine = new QCPItemStraightLine(bound_);
+  const double bound = r.boundMacPerCycle * std::max(1, r.threads);
+  boundLine->point1->setCoords(0, bound);
+  boundLine->point2->setCoords(1, bound);
+  boundLine->setPen(QPen(QColor(200, 30, 30), 2, Qt::DashLine));
+  auto* boundLabel = new QCPItemText(bound_);
+  boundLabel->position->setCoords(shapes.size() * 0.5 + 0.5, bound);
+  boundLabel->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
+  boundLabel->setText(tr("bound %1 MAC/cycle").arg(bound, 0, 'f', 0));
+  boundLabel->setColor(QColor(200, 30, 30));
+  speedup_->yAxis->setRange(0, maxSpeed * 1.15);
+  bound_->yAxis->setRange(0, maxMac * 1.15);
+  speedup_->replot();
+  bound_->replot();
+  summary_->setText(tr("%1, %2 thread(s), clock %3 GHz, median of %4 runs. Bound: %5%6")
+                        .arg(QString::fromStdString(r.isa))
+                        .arg(r.threads)
+                        .arg(r.cpuHz * 1e-9, 0, 'f', 2)
+                        .arg(r.runs)
+                        .arg(QString::fromStdString(r.boundNote))
+                        .arg(recordedRun_ ? tr(". Recorded as run %1.").arg(recordedRun_) : QString()));
+}
+
+}  // namespace ternlab::views
