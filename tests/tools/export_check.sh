@@ -16,6 +16,24 @@ for p in twn ttq ics rel2 rel4 asym asym-uniform sym-uniform fatnn lsq; do
   "$CLI" export "$id" --db "$WORK/runs.sqlite" --format npz --out "$WORK/$p.npz"
   echo "== $p (run $id)"
   python3 "$SRC/tests/tools/check_export.py" "$WORK/$p.npz" --verbose
+  # The per-layer report and the stored per-layer series exist for the run, and no layer collapsed.
+  "$CLI" report "$id" --db "$WORK/runs.sqlite" --json > "$WORK/report.json"
+  "$CLI" show "$id" --db "$WORK/runs.sqlite" --json > "$WORK/show.json"
+  python3 - "$WORK/report.json" "$WORK/show.json" "$p" <<'PY'
+import json, sys
+report, show, preset = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+layers = report["layers"] if isinstance(report, dict) else report
+ternary = [l for l in layers if l.get("scheme", "none") != "none"]
+assert ternary, f"{preset}: report lists no ternary layer"
+last = show["children"][-1] if show.get("children") else show["id"]
+stages = {s["id"]: s for s in show.get("stages", [])}
+rows = stages[last]["layers"] if last in stages else show["layers"]
+assert rows, f"{preset}: no per-layer statistics stored"
+for r in rows:
+    assert 0.05 <= r["density"] <= 0.95 or r["tensor"] != "weight", f"{preset}: {r['layer']} density {r['density']}"
+print(f"{preset}: report lists {len(ternary)} ternary layers; {len(rows)} per-layer rows stored, weight densities "
+      + ", ".join(f"{r['layer']} {r['density']:.2f}" for r in rows if r["tensor"] == "weight"))
+PY
 done
 # The checker must be able to fail: flip one exported code and expect it to say so.
 python3 - "$WORK/twn.npz" "$WORK/tampered.npz" <<'PY'
