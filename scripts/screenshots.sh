@@ -39,3 +39,4 @@ shot finished.png --experiment "$work/tiny-ttq.json" --train --view live --delay
 shot runs.png --view runs --select 1,2
 shot compare.png --view compare --select 1,2
 shot density.png --view density --select 2
+shot kernels.png --view kernels --select 2 --delay 8000

@@ -237,8 +237,12 @@ void KernelView::draw() {
     cols = static_cast<int>(s->shape[1]);
     rows = static_cast<int>(s->shape[0]);
   }
-  float maxAbs = 0;
-  for (float v : s->latent) maxAbs = std::max(maxAbs, std::abs(v));
+  // Colour range: the 99th percentile of |W|, so one outlier does not wash every kernel out (beyond it saturates).
+  std::vector<float> mags(s->latent.size());
+  std::transform(s->latent.begin(), s->latent.end(), mags.begin(), [](float v) { return std::abs(v); });
+  auto nth = mags.begin() + static_cast<std::ptrdiff_t>(0.99 * static_cast<double>(mags.size() - 1));
+  std::nth_element(mags.begin(), nth, mags.end());
+  float maxAbs = mags.empty() ? 1.0f : *nth;
   if (maxAbs == 0) maxAbs = 1;
 
   const auto gradient = polarGradient();
@@ -248,8 +252,10 @@ void KernelView::draw() {
     auto* label = new QCPTextElement(maps_, title, QFont(font().family(), 9, QFont::Bold));
     maps_->plotLayout()->addElement(0, column, label);
     rect->axis(QCPAxis::atLeft)->setRangeReversed(true);
-    rect->axis(QCPAxis::atBottom)->setTicks(false);
-    rect->axis(QCPAxis::atLeft)->setTicks(false);
+    for (auto type : {QCPAxis::atBottom, QCPAxis::atLeft}) {
+      rect->axis(type)->setTicks(false);
+      rect->axis(type)->grid()->setVisible(false);
+    }
     auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
     map->data()->setSize(cols, rows);
     map->data()->setRange(QCPRange(0, cols - 1), QCPRange(0, rows - 1));
@@ -260,7 +266,7 @@ void KernelView::draw() {
     rect->axis(QCPAxis::atLeft)->setRange(-0.5, rows - 0.5);
     return map;
   };
-  latentMap_ = addMap(0, tr("latent FP (±%1)").arg(maxAbs, 0, 'g', 3), maxAbs);
+  latentMap_ = addMap(0, tr("latent FP (±%1 = p99 of |W|)").arg(maxAbs, 0, 'g', 3), maxAbs);
   for (std::size_t b = 0; b < s->codes.size(); ++b) {
     QString thr;
     for (double t : s->thresholds[b]) thr += (thr.isEmpty() ? QString() : QStringLiteral(", ")) + QString::number(t, 'g', 3);

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   QCommandLineOption experiment(QStringLiteral("experiment"), QStringLiteral("Experiment file that fills the editor."),
                                 QStringLiteral("FILE.json"));
   QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start the experiment at once."));
-  QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Tab to show: live, runs, compare, density."),
+  QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Tab to show: live, runs, compare, density, kernels, speed."),
                           QStringLiteral("NAME"));
   QCommandLineOption select(QStringLiteral("select"),
                             QStringLiteral("Run ids (comma separated) to select; compare/density views show them."),
@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
     window->runBrowser()->selectRuns(ids);
     if (cli.value(view) == QLatin1String("compare")) window->compareRuns(ids);
     if (cli.value(view) == QLatin1String("density") && !ids.isEmpty()) window->showDensity(ids.front());
+    if (cli.value(view) == QLatin1String("kernels") && !ids.isEmpty()) window->showKernels(ids.front());
   }
   if (cli.isSet(view)) window->showView(cli.value(view));
   if (cli.isSet(train)) window->startTraining();
