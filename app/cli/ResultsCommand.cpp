@@ -34,6 +34,7 @@ struct ResultRow {
   int branches = 1;
   double lambda = NAN;
   std::string betas;
+  std::string activationsPlain;  // the activation scheme without the "(KD λ=…)" suffix
 };
 
 double lastOf(store::RunStore& db, std::int64_t run, const std::string& key) {
@@ -92,7 +93,7 @@ ResultRow rowFor(store::RunStore& db, const store::RunRecord& r) {
       row.distilled = !cfg["distill"].value("teacher", "").empty();
       row.lambda = row.distilled ? cfg["distill"].value("lambda", NAN) : NAN;
       row.weights = schemeOf(cfg, "weights");
-      row.activations = schemeOf(cfg, "activations");
+      row.activations = row.activationsPlain = schemeOf(cfg, "activations");
       if (!cfg["distill"].value("teacher", "").empty()) row.activations += " (KD λ=" + cfg["distill"]["lambda"].dump() + ")";
     }
   }
@@ -167,7 +168,7 @@ void relTable(std::ostringstream& md, const std::vector<ResultRow>& rows) {
 void lambdaCurve(std::ostringstream& md, const std::vector<ResultRow>& rows) {
   std::map<std::string, std::map<double, const ResultRow*>> curves;
   for (const auto& r : rows)
-    if (r.distilled && !std::isnan(r.lambda)) curves[r.arch + ", " + r.weights + " / " + r.activations][r.lambda] = &r;
+    if (r.distilled && !std::isnan(r.lambda)) curves[r.arch + ", " + r.weights + " / " + r.activationsPlain][r.lambda] = &r;
   for (const auto& [what, pts] : curves) {
     if (pts.size() < 2) continue;
     md << "\n## λ curve: " << what << "\n\n| λ | ternary acc | FP teacher | run |\n|---:|---:|---:|---:|\n";

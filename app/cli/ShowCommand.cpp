@@ -32,6 +32,8 @@ nlohmann::json runJson(store::RunStore& db, const store::RunRecord& r) {
                    {"started", r.started}, {"ended", r.ended}, {"version", r.version}, {"git_commit", r.gitCommit},
                    {"error", r.error}, {"config_hash", r.configHash}};
   j["parent_id"] = r.parentId ? nlohmann::json(*r.parentId) : nlohmann::json(nullptr);
+  j["note"] = db.note(r.id);
+  j["tags"] = db.tags(r.id);
   j["config"] = nlohmann::json::parse(r.config, nullptr, false);
   nlohmann::json summary = nlohmann::json::object();
   for (const auto& s : db.summaries(r.id))
@@ -68,6 +70,7 @@ void printRun(const nlohmann::json& j) {
   std::printf("run %lld  %s  [%s]  %s\n", j["id"].get<long long>(), j["name"].get<std::string>().c_str(),
               j["status"].get<std::string>().c_str(), j["uuid"].get<std::string>().c_str());
   if (!j["error"].get<std::string>().empty()) std::printf("  error: %s\n", j["error"].get<std::string>().c_str());
+  if (!j["note"].get<std::string>().empty()) std::printf("  note: %s\n", j["note"].get<std::string>().c_str());
   std::printf("  created %s  ended %s  TernLab %s (%s)  seed %llu\n", j["created"].get<std::string>().c_str(),
               j["ended"].get<std::string>().c_str(), j["version"].get<std::string>().c_str(),
               j["git_commit"].get<std::string>().c_str(), j["seed"].get<unsigned long long>());

@@ -93,3 +93,60 @@ TEST(Cli, ForeignDatabaseIsRefusedAndLeftAlone) {
   std::getline(in, first);
   EXPECT_EQ(first.rfind("my precious notes", 0), 0u);
 }
+
+// Issue 4's sweeps end to end: a Table-3 grid with linked keys and a λ sweep of a two-stage KD pipeline,
+// stages shared between points trained once, and `results` turning the store into the tables.
+TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
+  const auto d = tempDir();
+  const auto db = (d / "db.sqlite").string();
+  std::ofstream(d / "base.json") << R"({"name": "abl", "dataset": {"train_limit": 400, "test_limit": 200},
+      "quant": {"weights": {"scheme": "asym"}, "activations": {"scheme": "asym"}},
+      "distill": {"teacher": "stage:fp", "lambda": 0.9}, "threads": 1, "log_interval": 5,
+      "stages": [{"name": "fp", "epochs": 1, "distill": {"teacher": ""},
+                  "quant": {"weights": {"scheme": "none"}, "activations": {"scheme": "none"}}},
+                 {"name": "act", "epochs": 1, "distill": {"lambda": 1.0}, "quant": {"weights": {"scheme": "none"}}},
+                 {"name": "wa", "epochs": 1}]})";
+  std::ofstream(d / "table3.json") << R"({"name": "t3", "base": "base.json", "grid": {
+      "quant.weights.options.symmetric,quant.activations.options.symmetric": [1, 0],
+      "quant.weights.uniform,quant.activations.uniform": [["off", "off"], ["gaussian", "half-gaussian"]],
+      "distill.teacher": [""]}})";  // Table 3 is without distillation
+  std::ofstream(d / "lambda.json") << R"({"name": "lam", "base": "base.json", "grid": {"distill.lambda": [0.5, 1.0]}})";
+  auto r = runCli("sweep " + (d / "table3.json").string() + " --db " + db + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  // The sweep's own document comes last on stdout (its children print theirs first; stderr is mixed in).
+  const auto at = r.out.rfind("{\n  \"failed\"");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const auto t3 = nlohmann::json::parse(r.out.substr(at, r.out.find("\n}", at) + 2 - at));
+  EXPECT_EQ(t3["runs"].size(), 4u);
+  EXPECT_EQ(t3["failed"], 0);
+  r = runCli("sweep " + (d / "lambda.json").string() + " --db " + db);
+  ASSERT_EQ(r.code, 0) << r.out;
+
+  // 6 pipelines × 3 stages; the FP stage is trained once and KD stage 1 once per (symmetric, uniform) point.
+  r = runCli("runs --db " + db + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto runs = nlohmann::json::parse(r.out)["runs"];
+  int stages = 0, reusedFp = 0, reusedKd1 = 0;
+  for (const auto& run : runs) {
+    if (run["parent_id"].is_null()) continue;
+    ++stages;
+    const auto shown = nlohmann::json::parse(runCli("show " + std::to_string(run["id"].get<int>()) + " --db " + db +
+                                                    " --json").out);
+    const bool reused = shown["note"].get<std::string>().find("reused run") != std::string::npos;
+    reusedFp += reused && shown["stage"] == "fp";
+    reusedKd1 += reused && shown["stage"] == "act";
+    if (shown["stage"] == "wa") EXPECT_FALSE(reused);  // every point's last stage differs
+  }
+  EXPECT_EQ(stages, 18);
+  EXPECT_EQ(reusedFp, 5);   // one FP teacher for all six pipelines
+  EXPECT_GE(reusedKd1, 1);  // the λ points share KD stage 1 (λ = 1 there)
+  r = runCli("results --db " + db);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("## Table 3 ablation (asymmetric paper), lenet5"), std::string::npos) << r.out;
+  const auto table = r.out.substr(r.out.find("## Table 3"));
+  const auto symRow = table.substr(table.find("| symmetric"), table.find('\n', table.find("| symmetric")) - table.find("| symmetric"));
+  EXPECT_EQ(symRow.find("–"), std::string::npos) << symRow;  // both cells filled
+  EXPECT_NE(r.out.find("## λ curve: lenet5"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| 0.5 | "), std::string::npos);
+  EXPECT_NE(r.out.find("| 1.0 | "), std::string::npos);
+}
