@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <filesystem>
 #include <stdexcept>
 
@@ -13,6 +15,8 @@
 #include "engine/TnnFile.h"
 #include "nn/QuantConv2d.h"
 #include "nn/QuantLinear.h"
+#include "quant/AsymQuantizer.h"
+#include "quant/UniformNormalizer.h"
 #include "report/RunModel.h"
 #include "store/RunStore.h"
 
@@ -59,6 +63,58 @@ double codesTimesScale(const std::string& layer, const std::string& scheme, cons
     throw std::invalid_argument("layer " + layer + " (" + scheme +
                                 "): weights are not ternary codes x one scale, which the engine needs");
   return alpha;
+}
+
+// Floats in their numeric order as integers (so that bisection can walk every float between two others).
+std::int64_t orderedBits(float f) {
+  std::int32_t i;
+  std::memcpy(&i, &f, sizeof i);
+  return i >= 0 ? static_cast<std::int64_t>(i) : -static_cast<std::int64_t>(i & 0x7fffffff);
+}
+float fromOrdered(std::int64_t o) {
+  const std::int32_t i = o >= 0 ? static_cast<std::int32_t>(o) : static_cast<std::int32_t>((-o) | 0x80000000);
+  float f;
+  std::memcpy(&f, &i, sizeof f);
+  return f;
+}
+
+// Smallest float x with pred(x) true, for a predicate monotone in x (false … false true … true).
+template <class Pred>
+float firstFloatWhere(Pred pred) {
+  std::int64_t lo = orderedBits(-std::numeric_limits<float>::max()), hi = orderedBits(std::numeric_limits<float>::max());
+  if (pred(fromOrdered(lo))) return fromOrdered(lo);
+  while (hi - lo > 1) {  // invariant: pred(lo) false, pred(hi) true
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    (pred(fromOrdered(mid)) ? hi : lo) = mid;
+  }
+  return fromOrdered(hi);
+}
+
+// Eq. 9 in front of asym activations: the graph compares z = γ·(x·k + shift), computed in float32 as the
+// forward does, with the inner thresholds; the engine compares x itself (x < thrNeg: lower code, x > thrPos:
+// upper code). Because every float operation is monotone, each graph comparison is exactly x ≥ / > some float,
+// found here by bisection: γ, k and shift cost nothing at inference and the codes are bit-identical.
+bool exactUniformThresholds(const quant::TensorQuantizer& aq, bool halfAct, float& thrNeg, float& thrPos) {
+  const auto* u = dynamic_cast<const quant::UniformNormalizer*>(&aq);
+  if (!u || !dynamic_cast<const quant::AsymQuantizer*>(u->inner().get())) return false;
+  const auto& inner = u->inner()->lastThresholds();
+  const float g = static_cast<float>(u->gamma().item<double>()), k = static_cast<float>(u->normScale()),
+              sh = static_cast<float>(u->normShift());
+  if (inner.size() != 1 || inner[0].size() != 2 || !(g > 0) || !(k > 0)) return false;
+  auto z = [g, k, sh](float x) {
+    volatile float a = x * k;  // one rounding per operation, as the tensor ops (no fused multiply-add)
+    volatile float b = a + sh;
+    return static_cast<float>(g * b);
+  };
+  const float t1 = static_cast<float>(inner[0][0]), t2 = static_cast<float>(inner[0][1]);
+  if (halfAct) {  // codes (z ≥ t1) + (z ≥ t2)
+    thrNeg = firstFloatWhere([&](float x) { return z(x) >= t1; });
+    thrPos = std::nextafter(firstFloatWhere([&](float x) { return z(x) >= t2; }), -std::numeric_limits<float>::max());
+  } else {  // z ≥ Δp → +1, z ≤ Δn → −1 (t1 = Δp, t2 = Δn)
+    thrNeg = firstFloatWhere([&](float x) { return z(x) > t2; });
+    thrPos = std::nextafter(firstFloatWhere([&](float x) { return z(x) >= t1; }), -std::numeric_limits<float>::max());
+  }
+  return true;
 }
 
 }  // namespace
@@ -115,6 +171,7 @@ TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, cons
         double hi = *std::max_element(thr[0].begin(), thr[0].end());
         if (thr[0].size() == 1 && !halfAct) lo = -std::fabs(hi), hi = std::fabs(hi);
         t.thrNeg = static_cast<float>(lo), t.thrPos = static_cast<float>(hi);
+        exactUniformThresholds(*aq, halfAct, t.thrNeg, t.thrPos);
         t.actScale = sc[0][0];
         alpha *= t.actScale;
         t.mode = halfAct ? LayerMode::TernaryHalfAct : LayerMode::TernarySignedAct;

@@ -230,6 +230,30 @@ TEST(EngineVsTorch, TernaryActivationsGiveEqualAccumulatorsAndPredictions) {
   EXPECT_GE(same, 499) << "identical predictions " << same << " / 500";
 }
 
+// Eq. 9 in front of asym for weights and activations: the engine has no γ (or μ, σ) operation — γ·k and the
+// shift are folded into the activation thresholds and the weight scale into the epilogue — and still
+// reproduces the training graph's eval forward (running statistics make it independent of the batch).
+TEST(EngineVsTorch, UniformNormalisationFoldsIntoThresholdsAndScales) {
+  const auto dir = freshDir();
+  const auto db = (dir / "runs.sqlite").string();
+  const auto id = trainTiny(R"({"weights": {"scheme": "asym", "uniform": "gaussian"},
+                                "activations": {"scheme": "asym", "uniform": "half-gaussian"}})", db);
+  const auto path = (dir / "lenet-uniform.tnn").string();
+  engine::exportTnn(id, db, path);
+  engine::Engine eng(engine::readTnn(path));
+  const auto x = testImages(500);
+  auto run = report::loadRun(db, id);
+  for (const auto& [layer, d] : engine::accumulatorDiff(*run.net, eng, x, 1)) EXPECT_EQ(d, 0) << layer;
+  const auto mine = eng.predict(x.data_ptr<float>(), 500, {});
+  // The eval forward of 500 images at once and of each image alone agree: no batch statistics in eval.
+  const auto ref = engine::torchPredict(*run.net, x);
+  const auto alone = engine::torchPredict(*run.net, x.slice(0, 0, 20));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(alone[i], ref[i]) << "image " << i;
+  int same = 0;
+  for (int i = 0; i < 500; ++i) same += mine[i] == ref[i];
+  EXPECT_GE(same, 499) << "identical predictions " << same << " / 500";
+}
+
 namespace {
 // Untrained ResNet-20 (width 0.5) with ternary activations: padded 3x3 convs ({0,1,2} needs the border
 // correction), option-A shortcuts (zero channel padding); accumulators exact, logits within fp32 noise.
