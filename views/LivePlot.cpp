@@ -1,9 +1,16 @@
 #include "LivePlot.h"
 
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QVBoxLayout>
 
 #include "PlotIncludes.h"
 #include "PlotPalette.h"
+
+#include <algorithm>
+#include <cmath>
 
 namespace ternlab::views {
 
@@ -22,9 +29,33 @@ QCPAxisRect* makeRect(QCustomPlot* plot, int row, const QString& yLabel, QCPMarg
 }  // namespace
 
 LivePlot::LivePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+  smoothingBox_ = new QDoubleSpinBox;
+  smoothingBox_->setObjectName(QStringLiteral("smoothing"));
+  smoothingBox_->setRange(0.0, 0.99);
+  smoothingBox_->setSingleStep(0.05);
+  smoothingBox_->setValue(smoothing_);
+  smoothingBox_->setToolTip(tr("EMA weight for per-step curves (0 = raw)"));
+  logBox_ = new QCheckBox(tr("log loss axis"));
+  logBox_->setObjectName(QStringLiteral("logLoss"));
+  hover_ = new QLabel(QStringLiteral(" "));
+  hover_->setObjectName(QStringLiteral("liveHover"));
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(new QLabel(tr("Smoothing")));
+  bar->addWidget(smoothingBox_);
+  bar->addWidget(logBox_);
+  bar->addWidget(hover_, 1);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
+  layout->addLayout(bar);
   layout->addWidget(plot_);
+  connect(smoothingBox_, &QDoubleSpinBox::valueChanged, this, &LivePlot::setSmoothing);
+  connect(logBox_, &QCheckBox::toggled, this, &LivePlot::setLogLoss);
+  connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) { hover_->setText(readoutAt(e->position())); });
+  connect(plot_, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+    if (auto* pl = qobject_cast<QCPPlottableLegendItem*>(item))
+      for (auto it = graphs_.cbegin(); it != graphs_.cend(); ++it)
+        if (it.value() == pl->plottable()) setSeriesVisible(it.key(), !it.value()->visible());
+  });
   plot_->setObjectName(QStringLiteral("livePlotCanvas"));
   plot_->plotLayout()->clear();
   auto* group = new QCPMarginGroup(plot_);
@@ -73,6 +104,8 @@ void LivePlot::clear() {
   timer_.stop();
   for (auto* g : std::as_const(graphs_)) plot_->removeGraph(g);
   graphs_.clear();
+  raw_.clear();
+  emaState_.clear();
   for (auto* legend : std::as_const(legends_)) legend->setVisible(false);
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -139,6 +172,90 @@ void LivePlot::flush() {
   for (const auto& source : sources) drain(source);
 }
 
+bool LivePlot::isSmoothed(const QString& series) {
+  const QString bare = bareSeries(series);
+  return bare == QLatin1String("train/loss") || bare == QLatin1String("train/batch_acc");
+}
+
+void LivePlot::resmooth(const QString& series) {
+  auto* g = graphs_.value(series);
+  if (!g) return;
+  QVector<double> xs, ys;
+  double state = std::nan("");
+  for (const auto& p : std::as_const(raw_[series])) {
+    state = std::isnan(state) ? p.y() : smoothing_ * state + (1 - smoothing_) * p.y();
+    xs.push_back(p.x());
+    ys.push_back(state);
+  }
+  emaState_[series] = state;
+  g->setData(xs, ys, true);
+}
+
+void LivePlot::setSmoothing(double weight) {
+  smoothing_ = std::clamp(weight, 0.0, 0.99);
+  if (smoothingBox_->value() != smoothing_) {
+    const QSignalBlocker block(smoothingBox_);
+    smoothingBox_->setValue(smoothing_);
+  }
+  for (auto it = raw_.cbegin(); it != raw_.cend(); ++it) resmooth(it.key());
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LivePlot::setLogLoss(bool on) {
+  if (logBox_->isChecked() != on) {
+    const QSignalBlocker block(logBox_);
+    logBox_->setChecked(on);
+  }
+  auto* axis = lossRect_->axis(QCPAxis::atLeft);
+  axis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  if (on)
+    axis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+  else
+    axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  for (auto* g : lossRect_->graphs()) g->rescaleValueAxis(g != lossRect_->graphs().front());
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LivePlot::setSeriesVisible(const QString& series, bool visible) {
+  auto* g = graphs_.value(series);
+  if (!g) return;
+  g->setVisible(visible);
+  for (auto* legend : std::as_const(legends_))
+    if (auto* item = legend->itemWithPlottable(g)) item->setTextColor(visible ? Qt::black : Qt::gray);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool LivePlot::isSeriesVisible(const QString& series) const {
+  auto* g = graphs_.value(series);
+  return g && g->visible();
+}
+
+double LivePlot::valueAt(const QString& series, int i) const {
+  auto* g = graphs_.value(series);
+  return g && i >= 0 && i < g->dataCount() ? g->data()->at(i)->value : std::nan("");
+}
+
+QString LivePlot::readoutAt(const QPointF& pos) const {
+  auto* rect = plot_->axisRectAt(pos);
+  if (!rect) return QStringLiteral(" ");
+  QString best;
+  double bestDist = 12.0;  // pixels
+  for (auto it = graphs_.cbegin(); it != graphs_.cend(); ++it) {
+    auto* g = it.value();
+    if (!g->visible() || g->keyAxis()->axisRect() != rect || g->dataCount() == 0) continue;
+    const double key = g->keyAxis()->pixelToCoord(pos.x());
+    auto at = g->data()->findBegin(key);
+    for (auto p = at == g->data()->constBegin() ? at : at - 1; p != g->data()->constEnd() && p <= at + 1; ++p) {
+      const double d = std::hypot(g->keyAxis()->coordToPixel(p->key) - pos.x(), g->valueAxis()->coordToPixel(p->value) - pos.y());
+      if (d < bestDist) {
+        bestDist = d;
+        best = QStringLiteral("%1 · step %2 · %3").arg(g->name()).arg(p->key, 0, 'f', 0).arg(p->value, 0, 'g', 5);
+      }
+    }
+  }
+  return best.isEmpty() ? QStringLiteral(" ") : best;
+}
+
 void LivePlot::drain(const Source& source) {
   LiveBuffer::Batch batch = source.buffer->take();  // the lock is held only inside take()
   if (!batch.points.isEmpty()) {
@@ -148,8 +265,23 @@ void LivePlot::drain(const Source& source) {
       kv.first.push_back(p.x);
       kv.second.push_back(p.y);
     }
-    for (auto it = bySeries.cbegin(); it != bySeries.cend(); ++it)
-      graphFor(it.key())->addData(it.value().first, it.value().second, true);
+    for (auto it = bySeries.cbegin(); it != bySeries.cend(); ++it) {
+      if (!isSmoothed(it.key())) {
+        graphFor(it.key())->addData(it.value().first, it.value().second, true);
+        continue;
+      }
+      // EMA continued from the last point: s = w·s + (1 − w)·y (the first point starts it).
+      auto& raw = raw_[it.key()];
+      QVector<double> ys = it.value().second;
+      double state = emaState_.value(it.key(), std::nan(""));
+      for (int i = 0; i < ys.size(); ++i) {
+        raw.push_back({it.value().first[i], ys[i]});
+        state = std::isnan(state) ? ys[i] : smoothing_ * state + (1 - smoothing_) * ys[i];
+        ys[i] = state;
+      }
+      emaState_[it.key()] = state;
+      graphFor(it.key())->addData(it.value().first, ys, true);
+    }
     for (auto* rect : {lossRect_, accRect_, densityRect_}) {
       bool first = true;
       for (auto* g : rect->graphs()) {

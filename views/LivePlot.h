@@ -7,7 +7,10 @@
 
 #include "LiveBuffer.h"
 
+class QCheckBox;
 class QCustomPlot;
+class QDoubleSpinBox;
+class QLabel;
 class QCPAxisRect;
 class QCPGraph;
 class QCPLegend;
@@ -34,6 +37,18 @@ class LivePlot : public QWidget {
   int pointCount(const QString& series) const;
   QStringList seriesNames() const;
   int replotCount() const { return replots_; }
+  // EMA weight for the per-step series (train/loss, train/batch_acc), 0 = raw. Applied to the data itself,
+  // before QCustomPlot's adaptive sampling thins it for drawing.
+  void setSmoothing(double weight);
+  double smoothing() const { return smoothing_; }
+  void setLogLoss(bool on);
+  // Shows or hides a series (what a click on its legend entry does).
+  void setSeriesVisible(const QString& series, bool visible);
+  bool isSeriesVisible(const QString& series) const;
+  // The drawn value of a series at its i-th point.
+  double valueAt(const QString& series, int i) const;
+  // The read-out for the point nearest to a position on the canvas ("" when none), as hovering shows it.
+  QString readoutAt(const QPointF& pos) const;
 
  public Q_SLOTS:
   void onDataReady();
@@ -45,6 +60,8 @@ class LivePlot : public QWidget {
 
  private:
   QCPGraph* graphFor(const QString& series);
+  static bool isSmoothed(const QString& series);
+  void resmooth(const QString& series);
   QCPAxisRect* rectFor(const QString& series) const;
   QCustomPlot* plot_;
   QCPAxisRect* lossRect_;
@@ -60,6 +77,12 @@ class LivePlot : public QWidget {
   void drain(const Source& source);
   std::vector<Source> sources_;
   int replots_ = 0;
+  double smoothing_ = 0.6;
+  QHash<QString, QVector<QPointF>> raw_;  // smoothed series: the points as they came
+  QHash<QString, double> emaState_;
+  QDoubleSpinBox* smoothingBox_;
+  QCheckBox* logBox_;
+  QLabel* hover_;
 };
 
 }  // namespace ternlab::views
