@@ -62,9 +62,10 @@ LivePlot::LivePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(thi
   lossRect_ = makeRect(plot_, 0, tr("loss"), group);
   accRect_ = makeRect(plot_, 1, tr("accuracy %"), group);
   densityRect_ = makeRect(plot_, 2, tr("weight density"), group);
+  quantRect_ = makeRect(plot_, 3, tr("Δ (dashed) · α"), group);
   accRect_->axis(QCPAxis::atLeft)->setRange(0, 100);
   densityRect_->axis(QCPAxis::atLeft)->setRange(0, 1);
-  for (auto* rect : {lossRect_, accRect_, densityRect_}) {
+  for (auto* rect : {lossRect_, accRect_, densityRect_, quantRect_}) {
     auto* legend = new QCPLegend;
     rect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
     legend->setLayer(QStringLiteral("legend"));
@@ -136,6 +137,7 @@ QString bareSeries(const QString& series) {
 QCPAxisRect* LivePlot::rectFor(const QString& series) const {
   const QString bare = bareSeries(series);
   if (bare.startsWith(QLatin1String("density/"))) return densityRect_;
+  if (bare.startsWith(QLatin1String("threshold/")) || bare.startsWith(QLatin1String("scale/"))) return quantRect_;
   if (bare.endsWith(QLatin1String("acc"))) return accRect_;
   return lossRect_;
 }
@@ -149,8 +151,15 @@ QCPGraph* LivePlot::graphFor(const QString& series) {
     if (other->keyAxis() == g->keyAxis()) ++sameRect;
   const QString bare = bareSeries(series);
   const QString prefix = series.left(series.size() - bare.size());
-  g->setName(prefix + (bare.startsWith(QLatin1String("density/")) ? bare.mid(8) : bare));
-  QPen pen(seriesColor(sameRect));
+  const bool threshold = bare.startsWith(QLatin1String("threshold/"));
+  g->setName(prefix + (bare.startsWith(QLatin1String("density/")) ? bare.mid(8)
+                       : threshold                                ? QStringLiteral("Δ ") + bare.mid(10)
+                       : bare.startsWith(QLatin1String("scale/")) ? QStringLiteral("α ") + bare.mid(6)
+                                                                  : bare));
+  // Δ and α of one layer share a colour (by layer name); elsewhere colours follow the order of arrival.
+  const QString layer = bare.mid(bare.indexOf(QLatin1Char('/')) + 1);
+  QPen pen(seriesColor(rect == quantRect_ ? static_cast<int>(qHash(layer) % 10) : sameRect));
+  if (threshold) pen.setStyle(Qt::DashLine);
   const bool epochly = bare.startsWith(QLatin1String("test/")) || bare == QLatin1String("train/acc");
   pen.setWidthF(epochly ? 2.0 : 1.2);
   if (!prefix.isEmpty() && prefix != QLatin1String("#1 ")) pen.setStyle(Qt::DashLine);  // later runs: dashed
@@ -282,11 +291,11 @@ void LivePlot::drain(const Source& source) {
       emaState_[it.key()] = state;
       graphFor(it.key())->addData(it.value().first, ys, true);
     }
-    for (auto* rect : {lossRect_, accRect_, densityRect_}) {
+    for (auto* rect : {lossRect_, accRect_, densityRect_, quantRect_}) {
       bool first = true;
       for (auto* g : rect->graphs()) {
         g->rescaleKeyAxis(!first);
-        if (rect == lossRect_) g->rescaleValueAxis(!first);
+        if (rect == lossRect_ || rect == quantRect_) g->rescaleValueAxis(!first);
         first = false;
       }
     }

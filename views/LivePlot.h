@@ -67,6 +67,7 @@ class LivePlot : public QWidget {
   QCPAxisRect* lossRect_;
   QCPAxisRect* accRect_;
   QCPAxisRect* densityRect_;
+  QCPAxisRect* quantRect_;  // thresholds and scales
   QHash<QCPAxisRect*, QCPLegend*> legends_;
   QHash<QString, QCPGraph*> graphs_;
   QTimer timer_;

@@ -61,9 +61,16 @@ class BufferingObserver : public train::TrainingObserver {
     }
     if (density.empty()) return;
     QVector<LivePoint> points;
+    const double x = static_cast<double>(offset_ + step);
     for (const auto& [layer, d] : density)
-      points.push_back({QStringLiteral("density/") + QString::fromStdString(layer),
-                        static_cast<double>(offset_ + step), d.first / d.second});
+      points.push_back({QStringLiteral("density/") + QString::fromStdString(layer), x, d.first / d.second});
+    // The first branch's upper threshold and first scale of each layer's weights, in latent-weight units.
+    for (const auto& r : rows) {
+      if (r.tensor != "weight" || r.branch != 0) continue;
+      const QString layer = QString::fromStdString(r.layer);
+      if (!r.thresholds.empty()) points.push_back({QStringLiteral("threshold/") + layer, x, r.thresholds.front()});
+      if (!r.scales.empty()) points.push_back({QStringLiteral("scale/") + layer, x, r.scales.front()});
+    }
     notifyIf(buffer_.append(points));
   }
 

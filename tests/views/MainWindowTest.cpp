@@ -102,6 +102,10 @@ class MainWindowTest : public QObject {
     for (const auto& s : w.livePlot()->seriesNames())
       if (s.startsWith(QLatin1String("density/")) && w.livePlot()->pointCount(s) > 10) density = true;
     QVERIFY2(density, qPrintable(w.livePlot()->seriesNames().join(QLatin1Char(' '))));
+    // Thresholds and scales of the ternary layers are drawn over steps too (TWN: Δ = 0.7·E|W| > 0).
+    QVERIFY(w.livePlot()->pointCount(QStringLiteral("threshold/conv2")) > 10);
+    QVERIFY(w.livePlot()->pointCount(QStringLiteral("scale/fc1")) > 10);
+    QVERIFY(w.livePlot()->valueAt(QStringLiteral("threshold/conv2"), 0) > 0);
     QVERIFY(w.livePlot()->replotCount() >= 2);
     QVERIFY2(worstLateMs < 100, qPrintable(QStringLiteral("GUI blocked for %1 ms").arg(worstLateMs)));
 
