@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "config/SchemeCatalog.h"
 #include "store/RunStore.h"
 
 namespace ternlab::train {
@@ -19,9 +20,18 @@ std::string StageCache::identity(const config::ExperimentConfig& stage, const st
                                  const std::string& teacherIdentity) {
   nlohmann::json j = config::toJson(stage);
   for (const char* k : {"name", "stages", "threads", "log_interval", "init_from"}) j.erase(k);
-  // A disabled quantizer or distillation has no options that matter.
-  for (const char* kind : {"weights", "activations"})
-    if (j["quant"][kind].value("scheme", "none") == "none") j["quant"][kind] = {{"scheme", "none"}};
+  // A disabled quantizer or distillation has no options that matter; an option given at its default value
+  // is the same as one left out.
+  for (const char* kind : {"weights", "activations"}) {
+    auto& q = j["quant"][kind];
+    if (q.value("scheme", "none") == "none") {
+      q = {{"scheme", "none"}};
+      continue;
+    }
+    if (const auto* info = config::findScheme(q["scheme"].get<std::string>()); info && q.contains("options"))
+      for (const auto& o : info->options)
+        if (q["options"].contains(o.key) && q["options"][o.key].get<double>() == o.defaultValue) q["options"].erase(o.key);
+  }
   if (stage.distill.enabled())
     j["distill"].erase("teacher");
   else

@@ -92,6 +92,14 @@ TEST(StageCache, IdentityOfAStoredStageMatchesTheRunner) {
   other.threads = 2;
   other.name = "renamed";
   EXPECT_EQ(train::StageCache::identity(other, "", ""), fp);
+  // An option written out at its default value is the same stage as the option left out.
+  auto asym = config::parseExperimentText(R"({"quant": {"weights": {"scheme": "asym", "options": {"learn_scale": 1}}}})");
+  auto asymExplicit = config::parseExperimentText(
+      R"({"quant": {"weights": {"scheme": "asym", "options": {"learn_scale": 1, "symmetric": 0}}}})");
+  auto asymSymmetric = config::parseExperimentText(
+      R"({"quant": {"weights": {"scheme": "asym", "options": {"learn_scale": 1, "symmetric": 1}}}})");
+  EXPECT_EQ(train::StageCache::identity(asym, "", ""), train::StageCache::identity(asymExplicit, "", ""));
+  EXPECT_NE(train::StageCache::identity(asym, "", ""), train::StageCache::identity(asymSymmetric, "", ""));
   other.seed = 99;
   EXPECT_NE(train::StageCache::identity(other, "", ""), fp);
   EXPECT_EQ(cache.find(fp), kids[0]);
