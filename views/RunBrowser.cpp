@@ -62,6 +62,8 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   view_->setAlternatingRowColors(true);
   view_->verticalHeader()->hide();
   view_->horizontalHeader()->setStretchLastSection(true);
+  // Column widths from the first rows only: measuring every row of a 1,000-run store dominated opening it.
+  view_->horizontalHeader()->setResizeContentsPrecision(100);
   view_->setContextMenuPolicy(Qt::CustomContextMenu);
 
   note_ = new QPlainTextEdit;
