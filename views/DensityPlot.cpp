@@ -1,13 +1,18 @@
 #include "DensityPlot.h"
 
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QSlider>
+#include <QTableWidget>
+#include <QThread>
 #include <QVBoxLayout>
 #include <map>
 #include <set>
+#include <cmath>
 
 #include "PlotIncludes.h"
+#include "report/RunReport.h"
 
 namespace ternlab::views {
 
@@ -26,15 +31,29 @@ DensityPlot::DensityPlot(std::shared_ptr<store::RunStore> store, QWidget* parent
   top->addWidget(title_, 1);
   top->addWidget(new QLabel(tr("Step")));
   top->addWidget(step_, 1);
+  table_ = new QTableWidget;
+  table_->setObjectName(QStringLiteral("densityReport"));
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->verticalHeader()->setVisible(false);
+  table_->setMaximumHeight(230);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addWidget(plot_, 1);
+  layout->addWidget(table_);
   connect(step_, &QSlider::valueChanged, this, &DensityPlot::drawStep);
+}
+
+DensityPlot::~DensityPlot() {
+  if (loader_) loader_->wait();
 }
 
 void DensityPlot::setRun(qint64 runId) {
   runId_ = runId;
   rows_ = store_->layerStats(runId);
+  if (rows_.empty()) {  // a pipeline: the statistics of its last ternary stage
+    const auto kids = store_->children(runId);
+    for (auto it = kids.rbegin(); it != kids.rend() && rows_.empty(); ++it) rows_ = store_->layerStats(*it);
+  }
   std::set<qint64> steps;
   for (const auto& r : rows_)
     if (r.tensor == "weight") steps.insert(r.step);
@@ -43,7 +62,93 @@ void DensityPlot::setRun(qint64 runId) {
   step_->setEnabled(steps_.size() > 1);
   step_->setRange(0, std::max(0, static_cast<int>(steps_.size()) - 1));
   step_->setValue(step_->maximum());
+  initial_.clear();
   drawStep(step_->value());
+  loadReport();
+}
+
+void DensityPlot::loadReport() {
+  if (loader_) loader_->wait();
+  table_->clear();
+  table_->setRowCount(0);
+  table_->setColumnCount(0);
+  // The FP checkpoint the first ternary stage started from: the final one of the stage before it.
+  std::string initialCheckpoint;
+  for (auto kid : store_->children(runId_)) {
+    if (!store_->layerStats(kid).empty()) break;
+    const auto finals = store_->artefacts(kid, "checkpoint-final");
+    if (!finals.empty()) initialCheckpoint = finals.back().path;
+  }
+  finalReport_ = std::make_shared<report::ModelReport>();
+  initialReport_ = std::make_shared<report::ModelReport>();
+  reportError_ = std::make_shared<QString>();
+  auto fin = finalReport_, ini = initialReport_;
+  auto err = reportError_;
+  const auto db = store_->path();
+  const auto run = runId_;
+  loader_ = QThread::create([db, run, initialCheckpoint, fin, ini, err] {
+    try {
+      *fin = report::reportRun(db, run);
+      if (!initialCheckpoint.empty()) *ini = report::reportRun(db, run, initialCheckpoint);
+    } catch (const std::exception& e) {
+      *err = QString::fromStdString(e.what());
+    }
+  });
+  connect(loader_, &QThread::finished, this, &DensityPlot::onReport);
+  loader_->start();
+}
+
+void DensityPlot::onReport() {
+  auto* done = qobject_cast<QThread*>(sender());
+  if (done) done->deleteLater();
+  if (done != loader_) return;
+  loader_ = nullptr;
+  if (!reportError_->isEmpty()) {
+    table_->setColumnCount(1);
+    table_->setHorizontalHeaderLabels({tr("model summary")});
+    table_->setRowCount(1);
+    table_->setItem(0, 0, new QTableWidgetItem(tr("not available: %1").arg(*reportError_)));
+    table_->horizontalHeader()->setStretchLastSection(true);
+    Q_EMIT reportLoaded();
+    return;
+  }
+  // Initial density per bar, from the FP checkpoint ternarized (REL: per branch).
+  initial_.clear();
+  if (!initialReport_->layers.empty())
+    for (const auto& key : std::as_const(barKeys_)) {
+      const auto layer = key.section(QLatin1Char('|'), 0, 0).toStdString();
+      const int branch = key.section(QLatin1Char('|'), 1, 1).toInt();
+      double d = std::nan("");
+      for (const auto& l : initialReport_->layers)
+        if (l.name == layer && branch < static_cast<int>(l.branchDensity.size())) d = l.branchDensity[branch];
+      initial_ << d;
+    }
+  drawStep(step_->value());
+  const QStringList headers{tr("layer"), tr("scheme"), tr("shape"), tr("params"), tr("W bits"), tr("A bits"),
+                            tr("FP bytes"), tr("packed bytes"), tr("compression"), tr("MACs / sample"), tr("density")};
+  table_->setColumnCount(headers.size());
+  table_->setHorizontalHeaderLabels(headers);
+  auto rows = finalReport_->layers;
+  rows.push_back(finalReport_->total);
+  rows.back().name = "total";
+  table_->setRowCount(static_cast<int>(rows.size()));
+  for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
+    const auto& l = rows[r];
+    QStringList shape;
+    for (auto d : l.shape) shape << QString::number(d);
+    const QStringList cells{QString::fromStdString(l.name), QString::fromStdString(l.scheme), shape.join(QLatin1Char('x')),
+                            QString::number(l.params), QString::number(l.weightBits), QString::number(l.activationBits),
+                            QString::number(l.fpBytes, 'f', 0), QString::number(l.packedBytes, 'f', 0),
+                            QStringLiteral("%1×").arg(l.compression(), 0, 'f', 1), QString::number(l.macs),
+                            QStringLiteral("%1 %").arg(100 * l.density, 0, 'f', 1)};
+    for (int c = 0; c < cells.size(); ++c) {
+      auto* item = new QTableWidgetItem(cells[c]);
+      if (c >= 3) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      table_->setItem(r, c, item);
+    }
+  }
+  table_->resizeColumnsToContents();
+  Q_EMIT reportLoaded();
 }
 
 void DensityPlot::drawStep(int stepIndex) {
@@ -62,12 +167,15 @@ void DensityPlot::drawStep(int stepIndex) {
     double neg = 0, zero = 0, pos = 0;
     int n = 0;
   };
-  std::map<std::string, Fractions> byLayer;  // ordered by first appearance below
+  std::map<std::string, Fractions> byLayer;  // "layer|branch", ordered by first appearance below
   std::vector<std::string> order;
+  std::map<std::string, int> branchesOf;
+  for (const auto& r : rows_)
+    if (r.tensor == "weight" && r.step == step) branchesOf[r.layer] = std::max(branchesOf[r.layer], r.branch + 1);
   for (const auto& r : rows_) {
     if (r.tensor != "weight" || r.step != step) continue;
-    auto [it, inserted] = byLayer.try_emplace(r.layer);
-    if (inserted) order.push_back(r.layer);
+    auto [it, inserted] = byLayer.try_emplace(r.layer + "|" + std::to_string(r.branch));
+    if (inserted) order.push_back(it->first);
     it->second.neg += r.fracNeg;
     it->second.zero += r.fracZero;
     it->second.pos += r.fracPos;
@@ -75,14 +183,18 @@ void DensityPlot::drawStep(int stepIndex) {
   }
   QVector<double> ticks, neg, zero, pos;
   QVector<QString> labels;
+  barKeys_.clear();
   for (std::size_t i = 0; i < order.size(); ++i) {
     const auto& f = byLayer[order[i]];
     ticks << static_cast<double>(i + 1);
     neg << f.neg / f.n;
     zero << f.zero / f.n;
     pos << f.pos / f.n;
-    labels << QString::fromStdString(order[i]);
+    const QString key = QString::fromStdString(order[i]);
+    const QString layer = key.section(QLatin1Char('|'), 0, 0);
+    labels << (branchesOf[layer.toStdString()] > 1 ? layer + QStringLiteral(" b") + key.section(QLatin1Char('|'), 1, 1) : layer);
     layers_ << labels.back();
+    barKeys_ << key;
   }
   auto makeBars = [&](const QString& label, const QColor& color, const QVector<double>& values) {
     auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);
@@ -96,8 +208,17 @@ void DensityPlot::drawStep(int stepIndex) {
   auto* negBars = makeBars(tr("−1"), QColor(224, 96, 94), neg);
   auto* zeroBars = makeBars(tr("0"), QColor(200, 205, 215), zero);
   auto* posBars = makeBars(tr("+1"), QColor(79, 178, 134), pos);
-  zeroBars->moveAbove(negBars);
-  posBars->moveAbove(zeroBars);
+  // −1 and +1 at the bottom, 0 on top: the top of the +1 segment is the density.
+  posBars->moveAbove(negBars);
+  zeroBars->moveAbove(posBars);
+  // The density the ternary stage started from: a marker at that height on each bar.
+  if (initial_.size() == ticks.size()) {
+    auto* start = plot_->addGraph();
+    start->setName(tr("initial density (FP checkpoint ternarized)"));
+    start->setLineStyle(QCPGraph::lsNone);
+    start->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::black), QBrush(QColor(255, 200, 0)), 11));
+    start->setData(ticks, initial_, true);
+  }
   auto ticker = QSharedPointer<QCPAxisTickerText>::create();
   ticker->addTicks(ticks, labels);
   plot_->xAxis->setTicker(ticker);

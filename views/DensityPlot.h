@@ -4,29 +4,51 @@
 #include <memory>
 #include <vector>
 
+#include "report/LayerRow.h"
 #include "store/RunStore.h"
 
 class QCustomPlot;
 class QLabel;
 class QSlider;
+class QTableWidget;
+class QThread;
 
 namespace ternlab::views {
 
-// Per-layer ternary code fractions (−1 / 0 / +1, stacked bars) of one stored run at a chosen step,
-// read from layer_stat: shows at a glance which layers went sparse.
+// Per-layer (and per REL branch) ternary code fractions (−1 / 0 / +1, stacked bars) of one stored run at a
+// chosen step, read from layer_stat, with the density the ternary stage started from (its FP checkpoint
+// ternarized) marked on each bar and the per-layer model summary below (He et al. Fig. 6 / Table VII).
 class DensityPlot : public QWidget {
   Q_OBJECT
  public:
   explicit DensityPlot(std::shared_ptr<store::RunStore> store, QWidget* parent = nullptr);
+  ~DensityPlot() override;
 
   void setRun(qint64 runId);
   qint64 run() const { return runId_; }
-  // Layers drawn at the current step (weights, REL branches averaged).
+  // Bars drawn at the current step: one per layer, or per layer and REL branch ("fc1 b1").
   QStringList layers() const { return layers_; }
   QCustomPlot* plot() const { return plot_; }
+  // Density of each bar's tensor in the FP checkpoint the ternary stage started from, ternarized by the
+  // run's policy (He et al. Table VII's "initial"); empty until loaded or when the run has no FP stage.
+  QVector<double> initialDensity() const { return initial_; }
+  QTableWidget* reportTable() const { return table_; }
+  bool isLoading() const { return loader_ != nullptr; }
+
+ Q_SIGNALS:
+  // The model summary (and the initial densities) were computed in the background and drawn.
+  void reportLoaded();
 
  private:
   void drawStep(int stepIndex);
+  void loadReport();
+  void onReport();
+  QStringList barKeys_;  // "layer|branch" per bar, in order
+  QVector<double> initial_;
+  std::shared_ptr<report::ModelReport> finalReport_, initialReport_;
+  std::shared_ptr<QString> reportError_;
+  QThread* loader_ = nullptr;
+  QTableWidget* table_;
   std::shared_ptr<store::RunStore> store_;
   qint64 runId_ = 0;
   std::vector<store::LayerStatRow> rows_;
