@@ -5,6 +5,9 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QColorDialog>
+#include <QDateEdit>
+#include <QIcon>
+#include <QPixmap>
 #include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -37,6 +40,17 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   status_->addItem(tr("any status"), QString());
   for (const char* s : {"running", "finished", "failed", "cancelled", "interrupted"})
     status_->addItem(QString::fromLatin1(s), QString::fromLatin1(s));
+  tag_ = new QComboBox;
+  tag_->setObjectName(QStringLiteral("tagFilter"));
+  tag_->setToolTip(tr("Only runs with this tag"));
+  since_ = new QDateEdit;
+  since_->setObjectName(QStringLiteral("sinceFilter"));
+  since_->setCalendarPopup(true);
+  since_->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
+  since_->setMinimumDate(QDate(2000, 1, 1));
+  since_->setSpecialValueText(tr("any date"));  // shown at the minimum: no date filter
+  since_->setDate(since_->minimumDate());
+  since_->setToolTip(tr("Only runs created on or after this day"));
   archived_ = new QCheckBox(tr("Show archived"));
   auto* compare = new QPushButton(tr("Compare"));
   auto* clone = new QPushButton(tr("Clone"));
@@ -46,6 +60,8 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   auto* top = new QHBoxLayout;
   top->addWidget(filter_, 1);
   top->addWidget(status_);
+  top->addWidget(tag_);
+  top->addWidget(since_);
   top->addWidget(archived_);
   top->addWidget(clone);
   top->addWidget(compare);
@@ -92,6 +108,10 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
 
   connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
   connect(status_, &QComboBox::currentIndexChanged, this, [this] { proxy_->setStatus(status_->currentData().toString()); });
+  connect(tag_, &QComboBox::currentIndexChanged, this, [this] { proxy_->setTag(tag_->currentData().toString()); });
+  connect(since_, &QDateEdit::dateChanged, this, [this](const QDate& d) {
+    proxy_->setCreatedSince(d == since_->minimumDate() ? QDate() : d);
+  });
   connect(archived_, &QCheckBox::toggled, this, [this](bool on) {
     auto f = model_->filter();
     f.includeArchived = on;
@@ -129,6 +149,7 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
     menu.addAction(tr("Columns…"), this, &RunBrowser::chooseColumns);
     menu.exec(view_->viewport()->mapToGlobal(pos));
   });
+  refreshTagFilter();
   view_->resizeColumnsToContents();
 }
 
@@ -163,8 +184,24 @@ void RunBrowser::selectRuns(const QVector<qint64>& ids) {
 void RunBrowser::refresh() {
   const auto ids = selectedRunIds();
   model_->refresh();
+  refreshTagFilter();
   selectRuns(ids);
   view_->resizeColumnsToContents();
+}
+
+void RunBrowser::refreshTagFilter() {
+  {  // the tag filter offers the store's tags, in their colours
+    const QString keep = tag_->currentData().toString();
+    const QSignalBlocker block(tag_);
+    tag_->clear();
+    tag_->addItem(tr("any tag"), QString());
+    for (const auto& [name, color] : store_->tagColors()) {
+      QPixmap swatch(12, 12);
+      swatch.fill(QColor(QString::fromStdString(color)));
+      tag_->addItem(QIcon(swatch), QString::fromStdString(name), QString::fromStdString(name));
+    }
+    tag_->setCurrentIndex(std::max(0, tag_->findData(keep)));
+  }
 }
 
 void RunBrowser::showDetails() {

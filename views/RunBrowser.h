@@ -8,6 +8,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDateEdit;
 class QLineEdit;
 class QPlainTextEdit;
 class QTableView;
@@ -48,6 +49,7 @@ class RunBrowser : public QWidget {
 
  private:
   void showDetails();
+  void refreshTagFilter();
   void saveNote();
   std::shared_ptr<store::RunStore> store_;
   RunTableModel* model_;
@@ -55,6 +57,8 @@ class RunBrowser : public QWidget {
   QTableView* view_;
   QLineEdit* filter_;
   QComboBox* status_;
+  QComboBox* tag_;
+  QDateEdit* since_;
   QCheckBox* archived_;
   QPlainTextEdit* note_;
   QPlainTextEdit* details_;

@@ -19,6 +19,8 @@ class RunTableModel : public QAbstractTableModel {
   static constexpr int SortRole = Qt::UserRole + 1;
   static constexpr int RunIdRole = Qt::UserRole + 2;
   static constexpr int StatusColumn = 2;
+  static constexpr int CreatedColumn = 4;
+  static constexpr int TagsColumn = 8;
 
   explicit RunTableModel(std::shared_ptr<store::RunStore> store, QObject* parent = nullptr);
 
@@ -50,7 +52,7 @@ class RunTableModel : public QAbstractTableModel {
   enum FixedColumn { ColId, ColName, ColStatus, ColKind, ColCreated, ColTestAccLast, ColTestAccBest, ColLossLast,
                      ColTags, FixedColumnCount };
   QVariant cell(const Row& r, int column, bool forSort) const;
-  static_assert(ColStatus == StatusColumn);
+  static_assert(ColStatus == StatusColumn && ColCreated == CreatedColumn && ColTags == TagsColumn);
   std::shared_ptr<store::RunStore> store_;
   store::RunFilter filter_;
   QStringList configKeys_;

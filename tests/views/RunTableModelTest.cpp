@@ -72,6 +72,31 @@ class RunTableModelTest : public QObject {
     QCOMPARE(model.index(model.rowOf(b), 1).data(Qt::BackgroundRole).value<QBrush>().color().rgb(), QColor(44, 160, 44).rgb());
   }
 
+  void proxyFiltersByTagAndDate() {
+    QTemporaryDir dir;
+    auto store = std::make_shared<store::RunStore>(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
+    const auto a = test::addRun(*store, json{{"name", "alpha"}}, "finished", {50});
+    const auto b = test::addRun(*store, json{{"name", "beta"}}, "finished", {60});
+    test::addRun(*store, json{{"name", "gamma"}}, "finished", {70});
+    store->addTag(a, "baseline");
+    store->addTag(b, "baseline-2");
+    RunTableModel model(store);
+    RunFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    proxy.setTag(QStringLiteral("baseline"));  // exactly that tag, not one that merely contains it
+    QCOMPARE(proxy.rowCount(), 1);
+    QCOMPARE(proxy.index(0, 1).data().toString(), QStringLiteral("alpha"));
+    proxy.setTag(QString());
+    const QDate created = QDate::fromString(model.index(0, RunTableModel::CreatedColumn).data().toString().left(10), Qt::ISODate);
+    QVERIFY(created.isValid());
+    proxy.setCreatedSince(created);
+    QCOMPARE(proxy.rowCount(), 3);
+    proxy.setCreatedSince(created.addDays(1));
+    QCOMPARE(proxy.rowCount(), 0);
+    proxy.setCreatedSince(QDate());
+    QCOMPARE(proxy.rowCount(), 3);
+  }
+
   void proxySortsNumbersAndFiltersStatus() {
     QTemporaryDir dir;
     auto store = std::make_shared<store::RunStore>(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
