@@ -139,6 +139,13 @@ void MainWindow::buildMenus() {
     });
   }
   presets->setEnabled(!presets->isEmpty());
+  file->addAction(tr("Open &database…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Open or create a run database"), QFileInfo(dbPath_).path(),
+                                                      tr("Run databases (*.sqlite);;All files (*)"), nullptr,
+                                                      QFileDialog::DontConfirmOverwrite);
+    QString error;
+    if (!path.isEmpty() && !openDatabase(path, &error)) QMessageBox::warning(this, tr("Open database"), error);
+  });
   file->addSeparator();
   file->addAction(tr("&Export comparison…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCompare);
   file->addSeparator();
@@ -349,6 +356,21 @@ void MainWindow::showDensity(qint64 runId) {
   if (!runId) return;
   density_->setRun(runId);
   tabs_->setCurrentWidget(density_);
+}
+
+bool MainWindow::openDatabase(const QString& path, QString* error) {
+  MainWindow* other = nullptr;
+  try {
+    other = new MainWindow(path);
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromUtf8(e.what());
+    return false;
+  }
+  other->setAttribute(Qt::WA_DeleteOnClose);
+  other->resize(size());
+  other->show();
+  if (!isTraining()) close();
+  return true;
 }
 
 void MainWindow::showKernels(qint64 runId) {

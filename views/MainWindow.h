@@ -67,6 +67,9 @@ class MainWindow : public QMainWindow {
   void compareRuns(const QVector<qint64>& runIds);
   void showDensity(qint64 runId);
   void showKernels(qint64 runId);
+  // Opens another run store in a new window (this one closes unless it is training); false with a message
+  // naming the file when it is not a TernLab database.
+  bool openDatabase(const QString& path, QString* error = nullptr);
 
  Q_SIGNALS:
   void trainingFinished(qint64 runId, const QString& status);

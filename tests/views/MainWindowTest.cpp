@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -132,6 +133,30 @@ class MainWindowTest : public QObject {
     QVERIFY(row >= 0);
     QCOMPARE(w.runBrowser()->model()->index(row, RunTableModel::StatusColumn).data().toString(),
              QStringLiteral("cancelled"));
+  }
+
+  void opensAnotherDatabaseOrNamesTheBadFile() {
+    QTemporaryDir dir;
+    MainWindow w(dir.filePath(QStringLiteral("a.sqlite")));
+    w.show();
+    const QString junk = dir.filePath(QStringLiteral("notes.sqlite"));
+    {
+      QFile f(junk);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write("these are not the runs you are looking for, but they are long enough to be a header....");
+    }
+    QString error;
+    QVERIFY(!w.openDatabase(junk, &error));
+    QVERIFY2(error.contains(junk), qPrintable(error));
+    QVERIFY(w.isVisible());  // nothing changed
+    QVERIFY(w.openDatabase(dir.filePath(QStringLiteral("b.sqlite")), &error));
+    MainWindow* opened = nullptr;
+    for (auto* top : QApplication::topLevelWidgets())
+      if (auto* m = qobject_cast<MainWindow*>(top); m && m != &w) opened = m;
+    QVERIFY(opened);
+    QCOMPARE(opened->databasePath(), dir.filePath(QStringLiteral("b.sqlite")));
+    QVERIFY(!w.isVisible());
+    opened->close();  // deletes itself
   }
 
   // Issue 6's scenario in small: two runs at once, both drawn live, one stopped, the other finishing.
