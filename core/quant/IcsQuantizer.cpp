@@ -14,20 +14,10 @@ at::Tensor IcsQuantizer::forward(const at::Tensor& w) {
   {
     torch::NoGradGuard guard;
     const auto absw = w.abs();
-    const bool frozen = running_ && running_->frozen(is_training());
-    if (frozen) {
-      const auto v = running_->values();
-      delta = v[0];
-      alpha = v[1];
-    } else {
-      delta = beta_ * absw.max().item<double>();  // Δ_th = β·max|W|
-    }
-    const auto mask = absw.ge(delta);  // eq. 1: |w| ≥ Δ_th
-    if (!frozen) {
-      const auto count = mask.sum().item<double>();
-      alpha = count > 0 ? absw.masked_select(mask).sum().item<double>() / count : 0.0;  // eq. 2
-      if (running_ && is_training()) running_->update({delta, alpha});
-    }
+    // Eq. 1, 2: Δ_th = β·max|W|, mask |w| ≥ Δ_th, α = mean |w| over the mask (running values in eval for activations).
+    const auto mask = thresholdAndScale(
+        running_.get(), is_training(), absw, [&] { return beta_ * absw.max().item<double>(); },
+        [&](double d) { return absw.ge(d); }, delta, alpha);
     codes = w.sign() * mask.to(w.scalar_type());
     q = codes * alpha;
     pass = absw.le(1.0).to(w.scalar_type());  // eq. 4: gradient only where |w| ≤ 1

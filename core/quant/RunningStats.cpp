@@ -26,4 +26,22 @@ void RunningStats::update(const std::vector<double>& batch) {
   batches_.add_(1);
 }
 
+at::Tensor thresholdAndScale(RunningStats* running, bool training, const at::Tensor& absx,
+                             const std::function<double()>& batchDelta,
+                             const std::function<at::Tensor(double)>& select, double& delta, double& alpha) {
+  const bool frozen = running && running->frozen(training);
+  if (frozen) {
+    const auto v = running->values();
+    delta = v[0];
+    alpha = v[1];
+    return select(delta);
+  }
+  delta = batchDelta();
+  const auto mask = select(delta);
+  const auto count = mask.sum().item<double>();
+  alpha = count > 0 ? absx.masked_select(mask).sum().item<double>() / count : 0.0;
+  if (running && training) running->update({delta, alpha});
+  return mask;
+}
+
 }  // namespace ternlab::quant

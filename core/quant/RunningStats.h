@@ -2,6 +2,7 @@
 #include <ATen/core/Tensor.h>
 #include <torch/nn/module.h>
 
+#include <functional>
 #include <vector>
 
 namespace ternlab::quant {
@@ -24,5 +25,12 @@ class RunningStats {
   at::Tensor running_, batches_;
   double momentum_;
 };
+
+// One forward of a threshold quantizer whose Δ and α come from the tensor (TWN, He et al.): with frozen
+// running statistics (eval) Δ and α are the running ones; otherwise Δ = batchDelta(), α = mean |x| over
+// the selected entries, recorded while training. Returns the selection mask select(Δ).
+at::Tensor thresholdAndScale(RunningStats* running, bool training, const at::Tensor& absx,
+                             const std::function<double()>& batchDelta,
+                             const std::function<at::Tensor(double)>& select, double& delta, double& alpha);
 
 }  // namespace ternlab::quant

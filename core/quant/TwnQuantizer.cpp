@@ -14,20 +14,10 @@ at::Tensor TwnQuantizer::forward(const at::Tensor& w) {
   {
     torch::NoGradGuard guard;
     const auto absw = w.abs();
-    const bool frozen = running_ && running_->frozen(is_training());
-    if (frozen) {
-      const auto v = running_->values();
-      delta = v[0];
-      alpha = v[1];
-    } else {
-      delta = factor_ * absw.mean().item<double>();  // Δ = 0.7·E|W|
-    }
-    const auto mask = absw.gt(delta);
-    if (!frozen) {
-      const auto count = mask.sum().item<double>();
-      alpha = count > 0 ? absw.masked_select(mask).sum().item<double>() / count : 0.0;  // α = E_{|W|>Δ}|W|
-      if (running_ && is_training()) running_->update({delta, alpha});
-    }
+    // Δ = 0.7·E|W|, mask |W| > Δ, α = E_{|W|>Δ}|W| (running values in eval for activations).
+    const auto mask = thresholdAndScale(
+        running_.get(), is_training(), absw, [&] { return factor_ * absw.mean().item<double>(); },
+        [&](double d) { return absw.gt(d); }, delta, alpha);
     codes = w.sign() * mask.to(w.scalar_type());
     q = codes * alpha;
   }
