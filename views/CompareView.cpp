@@ -15,6 +15,7 @@
 
 #include "ConfigDiff.h"
 #include "PlotIncludes.h"
+#include "PlotTheme.h"
 #include "PlotPalette.h"
 
 namespace ternlab::views {
@@ -52,6 +53,7 @@ CompareView::CompareView(std::shared_ptr<store::RunStore> store, QWidget* parent
   metricsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   plot_ = new QCustomPlot;
   plot_->setObjectName(QStringLiteral("comparePlot"));
+  followPalette(plot_);
   plot_->legend->setVisible(true);
   plot_->legend->setFont(QFont(font().family(), 8));
   plot_->xAxis->setLabel(tr("step"));

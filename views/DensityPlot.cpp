@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "PlotIncludes.h"
+#include "PlotTheme.h"
 #include "report/RunReport.h"
 
 namespace ternlab::views {
@@ -24,6 +25,7 @@ DensityPlot::DensityPlot(std::shared_ptr<store::RunStore> store, QWidget* parent
   step_->setEnabled(false);
   plot_ = new QCustomPlot;
   plot_->setObjectName(QStringLiteral("densityPlot"));
+  followPalette(plot_);
   plot_->legend->setVisible(true);
   plot_->yAxis->setLabel(tr("fraction of weights"));
   plot_->yAxis->setRange(0, 1);

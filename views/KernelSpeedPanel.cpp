@@ -11,6 +11,7 @@
 #include <map>
 
 #include "PlotIncludes.h"
+#include "PlotTheme.h"
 #include "PlotPalette.h"
 
 namespace ternlab::views {
@@ -32,6 +33,8 @@ KernelSpeedPanel::KernelSpeedPanel(QString dbPath, QWidget* parent) : QWidget(pa
   speedup_->legend->setVisible(true);
   bound_ = new QCustomPlot;
   bound_->setObjectName(QStringLiteral("benchBound"));
+  followPalette(speedup_);
+  followPalette(bound_);
   bound_->yAxis->setLabel(tr("MAC / cycle"));
   bound_->legend->setVisible(true);
   auto* top = new QHBoxLayout;

@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "PlotIncludes.h"
+#include "PlotTheme.h"
 #include "PlotPalette.h"
 
 namespace ternlab::views {
@@ -49,6 +50,8 @@ KernelView::KernelView(QString dbPath, QWidget* parent) : QWidget(parent), dbPat
   maps_->setMouseTracking(true);
   histogram_ = new QCustomPlot;
   histogram_->setObjectName(QStringLiteral("kernelHistogram"));
+  followPalette(maps_);
+  followPalette(histogram_);
   histogram_->xAxis->setLabel(tr("latent weight"));
   histogram_->yAxis->setLabel(tr("count"));
   histogram_->setMaximumHeight(220);

@@ -7,6 +7,7 @@
 #include <QVBoxLayout>
 
 #include "PlotIncludes.h"
+#include "PlotTheme.h"
 #include "PlotPalette.h"
 
 #include <algorithm>
@@ -57,6 +58,7 @@ LivePlot::LivePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(thi
         if (it.value() == pl->plottable()) setSeriesVisible(it.key(), !it.value()->visible());
   });
   plot_->setObjectName(QStringLiteral("livePlotCanvas"));
+  followPalette(plot_);
   plot_->plotLayout()->clear();
   auto* group = new QCPMarginGroup(plot_);
   lossRect_ = makeRect(plot_, 0, tr("loss"), group);

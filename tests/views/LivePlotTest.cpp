@@ -74,6 +74,16 @@ class LivePlotTest : public QObject {
     plot.removeSource(other);
     QCOMPARE(plot.sourceCount(), 1);
     QCOMPARE(plot.pointCount(QStringLiteral("#2 train/loss")), 1);  // its curve stays
+
+    // A dark system palette: axes, labels and legends take its text colour at the next replot.
+    QPalette dark;
+    dark.setColor(QPalette::Base, QColor(30, 30, 34));
+    dark.setColor(QPalette::Text, QColor(230, 230, 230));
+    plot.setPalette(dark);
+    plot.plot()->replot();
+    QCOMPARE(lossGraph->valueAxis()->basePen().color(), QColor(230, 230, 230));
+    QCOMPARE(lossGraph->valueAxis()->tickLabelColor(), QColor(230, 230, 230));
+    QCOMPARE(legend->textColor(), QColor(230, 230, 230));
   }
 };
 
