@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <filesystem>
+#include "TestDir.h"
 #include <fstream>
 
 #include "data/BatchIterator.h"
@@ -16,13 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path tempDir() {
-  auto d = fs::temp_directory_path() / ("ternlab-data-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path tempDir() { return ternlab::testsupport::freshTestDir("data"); }
 
 std::vector<std::uint8_t> idx(std::vector<std::uint32_t> dims, const std::vector<std::uint8_t>& data) {
   std::vector<std::uint8_t> b{0, 0, 0x08, static_cast<std::uint8_t>(dims.size())};

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include "TestDir.h"
 #include <fstream>
 
 #include "config/ExperimentConfig.h"
@@ -22,13 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path freshDir() {
-  auto d = fs::temp_directory_path() / ("ternlab-engine-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path freshDir() { return testsupport::freshTestDir("engine"); }
 
 engine::TnnModel tinyModel() {
   engine::TnnModel m;

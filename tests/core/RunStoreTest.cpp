@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include "TestDir.h"
 #include <fstream>
 
 #include "store/RunStore.h"
@@ -11,13 +12,7 @@ using namespace ternlab::store;
 namespace fs = std::filesystem;
 
 namespace {
-std::string freshDb() {
-  auto d = fs::temp_directory_path() / ("ternlab-store-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return (d / "runs.sqlite").string();
-}
+std::string freshDb() { return (ternlab::testsupport::freshTestDir("store") / "runs.sqlite").string(); }
 }  // namespace
 
 TEST(RunStore, CreatesRunWithParamsAndVersion) {

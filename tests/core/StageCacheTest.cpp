@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include "TestDir.h"
 
 #include "config/DottedKey.h"
 #include "config/ExperimentConfig.h"
@@ -14,13 +15,7 @@ using namespace ternlab;
 namespace fs = std::filesystem;
 
 namespace {
-std::string freshDb() {
-  auto d = fs::temp_directory_path() / ("ternlab-cache-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return (d / "runs.sqlite").string();
-}
+std::string freshDb() { return (testsupport::freshTestDir("cache") / "runs.sqlite").string(); }
 
 // FP teacher, then a distilled ternary stage whose teacher is the FP stage.
 nlohmann::json pipeline() {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "TestDir.h"
 #include "config/ExperimentConfig.h"
 #include "nn/TernaryNet.h"
 #include "store/RunStore.h"
@@ -15,13 +16,7 @@ using namespace ternlab;
 namespace fs = std::filesystem;
 
 namespace {
-std::string freshDb() {
-  auto d = fs::temp_directory_path() / ("ternlab-train-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return (d / "runs.sqlite").string();
-}
+std::string freshDb() { return (testsupport::freshTestDir("train") / "runs.sqlite").string(); }
 
 struct Counting : train::TrainingObserver {
   int steps = 0, epochs = 0;
