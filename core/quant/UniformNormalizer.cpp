@@ -41,15 +41,14 @@ at::Tensor UniformNormalizer::forward(const at::Tensor& x) {
     if (running_ && is_training()) running_->update({k, shift});
   }
   const double g = gamma_.item<double>();
-  lastFactor_ = g * k;
-  lastShift_ = g * shift;
+  lastGamma_ = g;
   lastK_ = k;
   lastRawShift_ = shift;
   const auto out = inner_->forward(gamma_ * (x * k + shift));
   // Thresholds back in input units: Z = (Z̃ − γ·shift) / (γ·k).
   auto thresholds = inner_->lastThresholds();
   for (auto& branch : thresholds)
-    for (auto& t : branch) t = (t - lastShift_) / lastFactor_;
+    for (auto& t : branch) t = (t - foldShift()) / foldFactor();
   remember(inner_->lastCodes(), thresholds, inner_->lastScales(), g);
   return out;
 }

@@ -25,8 +25,8 @@ class UniformNormalizer : public TensorQuantizer {
   bool halfGaussian() const { return half_; }
   at::Tensor gamma() const { return gamma_; }
   // Z̃ = foldFactor()·Z + foldShift() in the last forward.
-  double foldFactor() const { return lastFactor_; }
-  double foldShift() const { return lastShift_; }
+  double foldFactor() const { return lastGamma_ * lastK_; }
+  double foldShift() const { return lastGamma_ * lastRawShift_; }
   // The batch-statistics part alone, Z̃ = γ·(normScale()·Z + normShift()): what an independent checker
   // needs to recompute the codes in float32 exactly as the forward did.
   double normScale() const { return lastK_; }
@@ -36,8 +36,7 @@ class UniformNormalizer : public TensorQuantizer {
   std::shared_ptr<TensorQuantizer> inner_;
   bool half_;
   at::Tensor gamma_;
-  double lastFactor_ = std::numeric_limits<double>::quiet_NaN();
-  double lastShift_ = 0;
+  double lastGamma_ = std::numeric_limits<double>::quiet_NaN();  // γ, k and shift of the last forward
   double lastK_ = std::numeric_limits<double>::quiet_NaN();
   double lastRawShift_ = 0;
   std::unique_ptr<RunningStats> running_;
