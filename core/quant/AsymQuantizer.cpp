@@ -1,5 +1,7 @@
 #include "quant/AsymQuantizer.h"
 
+#include "quant/AsymBiSte.h"
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -84,9 +86,9 @@ at::Tensor AsymQuantizer::forward(const at::Tensor& z) {
       t2_.clamp_max_(-kEps);
     t1v = t1_.item<double>();
     t2v = t2_.item<double>();
-    codes = codesFor(z, t1v, t2v, o_.halfRange);
-    const double c2 = codes.square().sum().item<double>();
-    const double fit = c2 > 0 ? (z * codes).sum().item<double>() / c2 : 0.0;  // least squares α (= mean |z| above Δ)
+    auto fused = asymCodes(z, t1v, t2v, o_.halfRange);  // = codesFor(), with Σz·c and Σc² from the same pass
+    codes = fused.codes;
+    const double fit = fused.sumCC > 0 ? fused.sumZC / fused.sumCC : 0.0;  // least squares α (= mean |z| above Δ)
     if (!o_.learnScale || initialized_.item<double>() == 0) alpha_.fill_(fit);
     initialized_.fill_(1);
     alphaV = alpha_.item<double>();
@@ -98,8 +100,8 @@ at::Tensor AsymQuantizer::forward(const at::Tensor& z) {
   const auto t1 = scaled(t1_);
   // Symmetric: Δ2 is a function of Δ1, so Δ1 collects the gradient of both ramps (Δ2 gets none).
   const auto t2 = o_.symmetric ? (o_.halfRange ? 3 * t1 : -t1) : scaled(t2_);
-  const auto surrogate = expectedCode(z, t1, t2, o_.halfRange);
-  return alpha * codes + alpha.detach() * (surrogate - surrogate.detach());
+  // Value α·codes; gradient that of α·codes + α·(E[q] − E[q].detach()) with E = expectedCode(), fused.
+  return asymBiSte(z, codes, alpha, t1, t2, o_.halfRange);
 }
 
 }  // namespace ternlab::quant

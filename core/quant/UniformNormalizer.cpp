@@ -1,5 +1,7 @@
 #include "quant/UniformNormalizer.h"
 
+#include "quant/UniformOps.h"
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -27,14 +29,13 @@ at::Tensor UniformNormalizer::forward(const at::Tensor& x) {
       k = v[0];
       shift = v[1];
     } else if (half_) {
-      const auto m = x.gt(0);
-      const double n = std::max(1.0, m.sum().item<double>());
-      const double sigma = std::max(1e-12, std::sqrt(x.masked_select(m).square().sum().item<double>() / n));
+      const double sigma = std::max(1e-12, positiveRms(x));
       k = 1.0 / ((kThird2 - kThird1) * sigma);
       shift = 0.5 - kThird1 * sigma * k;
     } else {
-      const double mu = x.mean().item<double>();
-      const double sigma = std::max(1e-12, x.std().item<double>());
+      const auto stats = meanStd(x);
+      const double mu = stats.mean;
+      const double sigma = std::max(1e-12, stats.std);
       k = 0.5 / (kThird1 * sigma);
       shift = -mu * k;
     }
@@ -44,7 +45,7 @@ at::Tensor UniformNormalizer::forward(const at::Tensor& x) {
   lastGamma_ = g;
   lastK_ = k;
   lastRawShift_ = shift;
-  const auto out = inner_->forward(gamma_ * (x * k + shift));
+  const auto out = inner_->forward(gammaAffine(x, gamma_, k, shift));
   // Thresholds back in input units: Z = (Z̃ − γ·shift) / (γ·k).
   auto thresholds = inner_->lastThresholds();
   for (auto& branch : thresholds)

@@ -55,6 +55,56 @@ void BM_TernLabEpoch_TWN_WA(benchmark::State& s) {
   epochOf(s, "twn-wa", R"({"weights": {"scheme": "twn"}, "activations": {"scheme": "twn"}})");
 }
 
+// ResNet-20 (He et al. Table I) steps: 10 batches of 128 plus a 256-image test pass, per quantization scheme.
+// Not an epoch (that takes minutes here), but the same per-step work, so the ratios carry over.
+const data::DatasetPair& resnetSubset() {
+  static const auto pair = data::loadDataset("fashion-mnist", data::defaultDatasetPath("fashion-mnist"), 1280, 256);
+  return pair;
+}
+
+void resnetSteps(benchmark::State& state, const std::string& name, const std::string& quant, bool distill) {
+  auto cfg = config::parseExperimentText(R"({"epochs": 1, "batch_size": 128, "log_interval": 100000,
+      "model": {"arch": "resnet20"}, "optimizer": {"lr": 0.02}, "threads": )" + std::to_string(threads()) +
+                                         R"(, "quant": )" + quant + "}");
+  const auto& data = resnetSubset();
+  train::Teacher teacher;
+  if (distill) {
+    auto fp = cfg;
+    fp.quant = config::ExperimentConfig{}.quant;
+    teacher.model = train::buildModel(fp, data.train);
+    teacher.model->eval();
+    cfg.distill.teacher = "untrained FP ResNet-20";
+    cfg.distill.lambda = 0.9;
+  }
+  train::StopToken stop;
+  train::StageSink sink;
+  double best = 1e30;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = train::trainStage(cfg, data, nullptr, distill ? &teacher : nullptr, 0, sink, stop);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.SetIterationTime(s);
+    best = std::min(best, s);
+    benchmark::DoNotOptimize(r.testAcc);
+  }
+  gSeconds[name] = best;
+  state.counters["s"] = best;
+}
+
+void BM_ResNet20_FP(benchmark::State& s) { resnetSteps(s, "r20-fp", R"({"weights": {"scheme": "none"}})", false); }
+void BM_ResNet20_TWN_WA(benchmark::State& s) {
+  resnetSteps(s, "r20-twn", R"({"weights": {"scheme": "twn"}, "activations": {"scheme": "twn"}})", false);
+}
+void BM_ResNet20_LSQ_WA(benchmark::State& s) {
+  resnetSteps(s, "r20-lsq", R"({"weights": {"scheme": "lsq"}, "activations": {"scheme": "lsq"}})", false);
+}
+void BM_ResNet20_AsymUniform_WA_KD(benchmark::State& s) {
+  resnetSteps(s, "r20-asym-kd",
+              R"({"weights": {"scheme": "asym", "uniform": "gaussian"},
+                  "activations": {"scheme": "asym", "uniform": "half-gaussian"}})",
+              true);
+}
+
 void BM_PyTorchEagerEpoch(benchmark::State& state) {
   const std::string cmd = std::string("/usr/bin/python3 ") + TERNLAB_BENCH_DIR + "/pytorch_lenet_epoch.py --epochs 1 --threads " +
                           std::to_string(threads()) + " 2>/dev/null";
@@ -84,6 +134,10 @@ BENCHMARK(BM_PyTorchEagerEpoch)->UseManualTime()->Iterations(1)->Unit(benchmark:
 BENCHMARK(BM_TernLabEpoch_FP)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK(BM_TernLabEpoch_TWN_W)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK(BM_TernLabEpoch_TWN_WA)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_ResNet20_FP)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_ResNet20_TWN_WA)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_ResNet20_LSQ_WA)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_ResNet20_AsymUniform_WA_KD)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
@@ -97,5 +151,8 @@ int main(int argc, char** argv) {
   ratio("fp", "pytorch");
   ratio("twn-w", "fp");
   ratio("twn-wa", "fp");
+  ratio("r20-twn", "r20-fp");
+  ratio("r20-lsq", "r20-fp");
+  ratio("r20-asym-kd", "r20-fp");
   return 0;
 }

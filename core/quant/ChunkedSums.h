@@ -1,0 +1,28 @@
+#pragma once
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace ternlab::quant {
+
+// Parallel reductions for the fused quantizer passes whose result must not depend on the thread count:
+// body(begin, end, partial) runs over fixed chunks of [0, n), and the chunk partials are summed in chunk order.
+template <std::size_t K, class Body>
+std::array<double, K> chunkedSums(std::int64_t n, Body body) {
+  constexpr std::int64_t kChunk = 1 << 15;
+  const std::int64_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<std::array<double, K>> partial(static_cast<std::size_t>(chunks), std::array<double, K>{});
+  at::parallel_for(0, chunks, 1, [&](std::int64_t c0, std::int64_t c1) {
+    for (std::int64_t c = c0; c < c1; ++c)
+      body(c * kChunk, std::min(n, (c + 1) * kChunk), partial[static_cast<std::size_t>(c)]);
+  });
+  std::array<double, K> total{};
+  for (const auto& p : partial)
+    for (std::size_t k = 0; k < K; ++k) total[k] += p[k];
+  return total;
+}
+
+}  // namespace ternlab::quant
