@@ -183,6 +183,33 @@ void lambdaCurve(std::ostringstream& md, const std::vector<ResultRow>& rows) {
   }
 }
 
+// Issue 4's claim, per model: the runs with ternary weights and activations that had the same total epoch budget
+// (FP stage included), best first, with their gap to their own FP stage. Only budgets with at least two schemes.
+void budgetTable(std::ostringstream& md, const std::vector<ResultRow>& rows) {
+  std::map<std::pair<std::string, int>, std::vector<const ResultRow*>> groups;  // (arch, epochs)
+  for (const auto& r : rows)
+    if (r.weightScheme != "none" && r.actScheme != "none" && !std::isnan(r.ternaryAcc))
+      groups[{r.arch, r.epochs}].push_back(&r);
+  for (auto& [key, g] : groups) {
+    std::map<std::string, const ResultRow*> newest;  // one row per scheme: the newest run
+    for (const auto* r : g) newest[r->weights + " / " + r->activations] = r;
+    if (newest.size() < 2) continue;
+    std::vector<const ResultRow*> best;
+    for (const auto& [what, r] : newest) best.push_back(r);
+    std::sort(best.begin(), best.end(), [](auto* a, auto* b) { return a->ternaryAcc > b->ternaryAcc; });
+    md << "\n## Same budget, W and A ternary: " << key.first << ", " << key.second
+       << " epochs in all (FP stage included)\n\n| rank | run | weights | activations | FP acc | ternary acc | gap | "
+          "within 0.5 of FP |\n|---:|---:|---|---|---:|---:|---:|---|\n";
+    int rank = 0;
+    for (const auto* r : best) {
+      const double gap = r->fpAcc - r->ternaryAcc;
+      md << "| " << ++rank << " | " << r->id << " | " << r->weights << " | " << r->activations << " | "
+         << pct(r->fpAcc) << " | " << pct(r->ternaryAcc) << " | " << pct(gap) << " | "
+         << (std::isnan(gap) ? "–" : gap <= 0.5 ? "yes" : "no") << " |\n";
+    }
+  }
+}
+
 }  // namespace
 
 void addResultsCommand(CLI::App& app, int& exitCode) {
@@ -212,6 +239,7 @@ void addResultsCommand(CLI::App& app, int& exitCode) {
           "full-precision stage (or the FP run itself), gap = FP − ternary; density is the mean fraction of "
           "non-zero ternary weights over the quantized layers (min–max: the extremes over layers and REL "
           "branches); time is the sum of epoch times.\n";
+    budgetTable(md, all);
     table3(md, all);
     relTable(md, all);
     lambdaCurve(md, all);

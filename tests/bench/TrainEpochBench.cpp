@@ -54,6 +54,10 @@ void BM_TernLabEpoch_TWN_W(benchmark::State& s) {
 void BM_TernLabEpoch_TWN_WA(benchmark::State& s) {
   epochOf(s, "twn-wa", R"({"weights": {"scheme": "twn"}, "activations": {"scheme": "twn"}})");
 }
+void BM_TernLabEpoch_AsymUniform_WA(benchmark::State& s) {
+  epochOf(s, "asym-uniform-wa", R"({"weights": {"scheme": "asym", "uniform": "gaussian"},
+                                    "activations": {"scheme": "asym", "uniform": "half-gaussian"}})");
+}
 
 // ResNet-20 (He et al. Table I) steps: 10 batches of 128 plus a 256-image test pass, per quantization scheme.
 // Not an epoch (that takes minutes here), but the same per-step work, so the ratios carry over.
@@ -134,6 +138,7 @@ BENCHMARK(BM_PyTorchEagerEpoch)->UseManualTime()->Iterations(1)->Unit(benchmark:
 BENCHMARK(BM_TernLabEpoch_FP)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK(BM_TernLabEpoch_TWN_W)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK(BM_TernLabEpoch_TWN_WA)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_TernLabEpoch_AsymUniform_WA)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK(BM_ResNet20_FP)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK(BM_ResNet20_TWN_WA)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK(BM_ResNet20_LSQ_WA)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
@@ -151,6 +156,7 @@ int main(int argc, char** argv) {
   ratio("fp", "pytorch");
   ratio("twn-w", "fp");
   ratio("twn-wa", "fp");
+  ratio("asym-uniform-wa", "fp");
   ratio("r20-twn", "r20-fp");
   ratio("r20-lsq", "r20-fp");
   ratio("r20-asym-kd", "r20-fp");

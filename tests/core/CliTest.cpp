@@ -2,11 +2,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -149,4 +151,22 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
   EXPECT_NE(r.out.find("## λ curve: lenet5"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("| 0.5 | "), std::string::npos);
   EXPECT_NE(r.out.find("| 1.0 | "), std::string::npos);
+  // Issue 4's same-budget comparison: every W+A scheme of the 3-epoch pipelines, ranked by accuracy.
+  const auto budgetAt = r.out.find("## Same budget, W and A ternary: lenet5, 3 epochs in all");
+  ASSERT_NE(budgetAt, std::string::npos) << r.out;
+  std::istringstream budget(r.out.substr(budgetAt, r.out.find("\n## ", budgetAt + 1) - budgetAt));
+  std::vector<double> accuracies;
+  for (std::string line; std::getline(budget, line);) {
+    if (line.rfind("| ", 0) != 0 || line.find("rank") != std::string::npos) continue;
+    std::vector<std::string> cells;
+    for (std::size_t p = 1, q; (q = line.find(" |", p)) != std::string::npos; p = q + 2) cells.push_back(line.substr(p + 1, q - p - 1));
+    ASSERT_EQ(cells.size(), 8u) << line;
+    EXPECT_EQ(std::stoi(cells[0]), static_cast<int>(accuracies.size()) + 1);
+    accuracies.push_back(std::stod(cells[5]));
+    const double gap = std::stod(cells[6]);
+    EXPECT_NEAR(gap, std::stod(cells[4]) - accuracies.back(), 0.011);
+    EXPECT_EQ(cells[7], gap <= 0.5 ? "yes" : "no");
+  }
+  EXPECT_EQ(accuracies.size(), 6u);  // the four Table-3 cells and the two λ points
+  EXPECT_TRUE(std::is_sorted(accuracies.rbegin(), accuracies.rend()));
 }
