@@ -1,6 +1,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -83,9 +84,16 @@ std::vector<SweepPoint> expand(const json& sweep, const std::string& file) {
         } catch (const std::invalid_argument& e) {
           throw config::ConfigError(file, "grid." + it.key(), e.what());
         }
-        const json& shown = perKey ? v[0] : v;
-        q.label += (q.label.empty() ? "" : ",") + shortKey(keys[0]) + "=" +
-                   (shown.is_string() ? shown.get<std::string>() : shown.dump());
+        // The label names each distinct short key once: "uniform=gaussian" for weights/activations.uniform,
+        // but "first_layer=fp,last_layer=ternary" for two different options set together.
+        std::vector<std::string> named;
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+          const auto key = shortKey(keys[k]);
+          if (std::find(named.begin(), named.end(), key) != named.end()) continue;
+          named.push_back(key);
+          const json& shown = perKey ? v[k] : v;
+          q.label += (q.label.empty() ? "" : ",") + key + "=" + (shown.is_string() ? shown.get<std::string>() : shown.dump());
+        }
         next.push_back(std::move(q));
       }
     points = std::move(next);

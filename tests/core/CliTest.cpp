@@ -170,3 +170,17 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
   EXPECT_EQ(accuracies.size(), 6u);  // the four Table-3 cells and the two λ points
   EXPECT_TRUE(std::is_sorted(accuracies.rbegin(), accuracies.rend()));
 }
+
+// Every shipped sweep (Fashion-MNIST and the CIFAR-10 twins) expands: its base exists and every grid key applies.
+TEST(Cli, ShippedSweepsExpand) {
+  namespace fs = std::filesystem;
+  int sweeps = 0;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(TERNLAB_SOURCE_DIR) / "experiments")) {
+    if (e.path().extension() != ".json" || e.path().filename().string().find("sweep-") == std::string::npos) continue;
+    ++sweeps;
+    const auto r = runCli("sweep " + e.path().string() + " --dry-run");
+    EXPECT_EQ(r.code, 0) << e.path() << "\n" << r.out;
+    EXPECT_NE(r.out.find(" runs"), std::string::npos) << r.out;
+  }
+  EXPECT_GE(sweeps, 10);
+}

@@ -1,6 +1,10 @@
 // Experiment files: defaults, typed keys, and errors that name the file and the key path.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "config/ConfigError.h"
 #include "config/ExperimentConfig.h"
 
@@ -90,7 +94,33 @@ TEST(Config, RoundTripThroughJson) {
   EXPECT_EQ(flat.at("quant.weights.betas"), "[0.05,0.1]");
 }
 
-TEST(Config, ShippedExperimentsParse) {
-  for (const char* f : {"fmnist-lenet-fp.json", "fmnist-lenet-twn.json"})
-    EXPECT_NO_THROW(loadExperimentFile(std::string(TERNLAB_SOURCE_DIR) + "/experiments/" + f)) << f;
+// Every shipped experiment parses, and every Fashion-MNIST preset has a CIFAR-10 twin (experiments/cifar10,
+// scripts/make-cifar10-twins.py) equal to it but for the name and the dataset. Sweeps: Cli.ShippedSweepsExpand.
+TEST(Config, ShippedExperimentsParseAndHaveCifar10Twins) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(TERNLAB_SOURCE_DIR) / "experiments";
+  int presets = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    std::ifstream in(e.path());
+    const auto doc = nlohmann::json::parse(in);
+    if (doc.contains("grid")) continue;
+    ExperimentConfig cfg;
+    ASSERT_NO_THROW(cfg = loadExperimentFile(e.path().string())) << e.path();
+    const auto name = e.path().filename().string();
+    if (name.rfind("fmnist-", 0) != 0) continue;
+    ++presets;
+    const auto twinPath = dir / "cifar10" / ("cifar10-" + name.substr(7));
+    ASSERT_TRUE(fs::exists(twinPath)) << "no CIFAR-10 twin for " << name << " (run scripts/make-cifar10-twins.py)";
+    const auto twin = loadExperimentFile(twinPath.string());
+    EXPECT_EQ(twin.data.name, "cifar10");
+    EXPECT_TRUE(twin.data.augment);
+    auto a = toJson(cfg), b = toJson(twin);
+    for (auto* j : {&a, &b}) {
+      j->erase("name");
+      j->erase("dataset");
+    }
+    EXPECT_EQ(a, b) << name << " and its twin differ (run scripts/make-cifar10-twins.py)";
+  }
+  EXPECT_GE(presets, 15);
 }
