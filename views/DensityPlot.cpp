@@ -5,7 +5,6 @@
 #include <QLabel>
 #include <QSlider>
 #include <QTableWidget>
-#include <QThread>
 #include <QVBoxLayout>
 #include <map>
 #include <set>
@@ -45,9 +44,7 @@ DensityPlot::DensityPlot(std::shared_ptr<store::RunStore> store, QWidget* parent
   connect(step_, &QSlider::valueChanged, this, &DensityPlot::drawStep);
 }
 
-DensityPlot::~DensityPlot() {
-  if (loader_) loader_->wait();
-}
+DensityPlot::~DensityPlot() = default;
 
 void DensityPlot::setRun(qint64 runId) {
   runId_ = runId;
@@ -70,7 +67,7 @@ void DensityPlot::setRun(qint64 runId) {
 }
 
 void DensityPlot::loadReport() {
-  if (loader_) loader_->wait();
+  loader_.wait();
   table_->clear();
   table_->setRowCount(0);
   table_->setColumnCount(0);
@@ -81,47 +78,36 @@ void DensityPlot::loadReport() {
     const auto finals = store_->artefacts(kid, "checkpoint-final");
     if (!finals.empty()) initialCheckpoint = finals.back().path;
   }
-  finalReport_ = std::make_shared<report::ModelReport>();
-  initialReport_ = std::make_shared<report::ModelReport>();
-  reportError_ = std::make_shared<QString>();
-  auto fin = finalReport_, ini = initialReport_;
-  auto err = reportError_;
   const auto db = store_->path();
   const auto run = runId_;
-  loader_ = QThread::create([db, run, initialCheckpoint, fin, ini, err] {
-    try {
-      *fin = report::reportRun(db, run);
-      if (!initialCheckpoint.empty()) *ini = report::reportRun(db, run, initialCheckpoint);
-    } catch (const std::exception& e) {
-      *err = QString::fromStdString(e.what());
-    }
-  });
-  connect(loader_, &QThread::finished, this, &DensityPlot::onReport);
-  loader_->start();
+  loader_.start(
+      [db, run, initialCheckpoint] {
+        Reports r;
+        r.final = report::reportRun(db, run);
+        if (!initialCheckpoint.empty()) r.initial = report::reportRun(db, run, initialCheckpoint);
+        return r;
+      },
+      [this](Reports&& reports, const QString& error) { onReport(reports, error); });
 }
 
-void DensityPlot::onReport() {
-  auto* done = qobject_cast<QThread*>(sender());
-  if (done) done->deleteLater();
-  if (done != loader_) return;
-  loader_ = nullptr;
-  if (!reportError_->isEmpty()) {
+void DensityPlot::onReport(const Reports& reports, const QString& error) {
+  if (!error.isEmpty()) {
     table_->setColumnCount(1);
     table_->setHorizontalHeaderLabels({tr("model summary")});
     table_->setRowCount(1);
-    table_->setItem(0, 0, new QTableWidgetItem(tr("not available: %1").arg(*reportError_)));
+    table_->setItem(0, 0, new QTableWidgetItem(tr("not available: %1").arg(error)));
     table_->horizontalHeader()->setStretchLastSection(true);
     Q_EMIT reportLoaded();
     return;
   }
   // Initial density per bar, from the FP checkpoint ternarized (REL: per branch).
   initial_.clear();
-  if (!initialReport_->layers.empty())
+  if (!reports.initial.layers.empty())
     for (const auto& key : std::as_const(barKeys_)) {
       const auto layer = key.section(QLatin1Char('|'), 0, 0).toStdString();
       const int branch = key.section(QLatin1Char('|'), 1, 1).toInt();
       double d = std::nan("");
-      for (const auto& l : initialReport_->layers)
+      for (const auto& l : reports.initial.layers)
         if (l.name == layer && branch < static_cast<int>(l.branchDensity.size())) d = l.branchDensity[branch];
       initial_ << d;
     }
@@ -130,8 +116,8 @@ void DensityPlot::onReport() {
                             tr("FP bytes"), tr("packed bytes"), tr("compression"), tr("MACs / sample"), tr("density")};
   table_->setColumnCount(headers.size());
   table_->setHorizontalHeaderLabels(headers);
-  auto rows = finalReport_->layers;
-  rows.push_back(finalReport_->total);
+  auto rows = reports.final.layers;
+  rows.push_back(reports.final.total);
   rows.back().name = "total";
   table_->setRowCount(static_cast<int>(rows.size()));
   for (int r = 0; r < static_cast<int>(rows.size()); ++r) {

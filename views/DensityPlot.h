@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "BackgroundJob.h"
 #include "report/LayerRow.h"
 #include "store/RunStore.h"
 
@@ -11,7 +12,6 @@ class QCustomPlot;
 class QLabel;
 class QSlider;
 class QTableWidget;
-class QThread;
 
 namespace ternlab::views {
 
@@ -33,7 +33,7 @@ class DensityPlot : public QWidget {
   // run's policy (He et al. Table VII's "initial"); empty until loaded or when the run has no FP stage.
   QVector<double> initialDensity() const { return initial_; }
   QTableWidget* reportTable() const { return table_; }
-  bool isLoading() const { return loader_ != nullptr; }
+  bool isLoading() const { return loader_.running(); }
 
  Q_SIGNALS:
   // The model summary (and the initial densities) were computed in the background and drawn.
@@ -42,12 +42,14 @@ class DensityPlot : public QWidget {
  private:
   void drawStep(int stepIndex);
   void loadReport();
-  void onReport();
+  // The run's model summary and that of the FP checkpoint its ternary stage started from (empty if none).
+  struct Reports {
+    report::ModelReport final, initial;
+  };
+  void onReport(const Reports& reports, const QString& error);
   QStringList barKeys_;  // "layer|branch" per bar, in order
   QVector<double> initial_;
-  std::shared_ptr<report::ModelReport> finalReport_, initialReport_;
-  std::shared_ptr<QString> reportError_;
-  QThread* loader_ = nullptr;
+  BackgroundJob<Reports> loader_{this, QStringLiteral("density-report")};
   QTableWidget* table_;
   std::shared_ptr<store::RunStore> store_;
   qint64 runId_ = 0;

@@ -6,7 +6,6 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QThread>
 #include <QVBoxLayout>
 #include <map>
 
@@ -48,9 +47,7 @@ KernelSpeedPanel::KernelSpeedPanel(QString dbPath, QWidget* parent) : QWidget(pa
   connect(run_, &QPushButton::clicked, this, [this] { runBenchmark(); });
 }
 
-KernelSpeedPanel::~KernelSpeedPanel() {
-  if (worker_) worker_->wait();
-}
+KernelSpeedPanel::~KernelSpeedPanel() = default;
 
 engine::BenchSuiteOptions KernelSpeedPanel::quickOptions() {
   engine::BenchSuiteOptions o;
@@ -61,35 +58,24 @@ engine::BenchSuiteOptions KernelSpeedPanel::quickOptions() {
 }
 
 void KernelSpeedPanel::runBenchmark(engine::BenchSuiteOptions options) {
-  if (worker_) return;
+  if (worker_.running()) return;
   run_->setEnabled(false);
   progress_->setRange(0, 0);  // busy until the first shape is done
   summary_->setText(tr("Measuring… (the window stays usable; the numbers are better with nothing else running)"));
-  pending_ = std::make_shared<engine::BenchSuiteResult>();
-  pendingError_ = std::make_shared<QString>();
   QPointer<KernelSpeedPanel> self(this);
   options.progress = [self](int done, int total) {
     QMetaObject::invokeMethod(
         self, [self, done, total] { if (self) self->onProgress(done, total); }, Qt::QueuedConnection);
   };
-  auto out = pending_;
-  auto err = pendingError_;
   const auto db = dbPath_.toStdString();
-  auto recorded = std::make_shared<qint64>(0);
-  worker_ = QThread::create([options, out, err, db, recorded] {
-    try {
-      *out = engine::runBenchSuite(options);
-      if (!db.empty()) *recorded = engine::recordBench(*out, db);
-    } catch (const std::exception& e) {
-      *err = QString::fromStdString(e.what());
-    }
-  });
-  worker_->setObjectName(QStringLiteral("kernel-bench"));
-  connect(worker_, &QThread::finished, this, [this, recorded] {
-    recordedRun_ = *recorded;
-    onWorkerDone();
-  });
-  worker_->start();
+  worker_.start(
+      [options, db] {
+        Measured m;
+        m.result = engine::runBenchSuite(options);
+        if (!db.empty()) m.recordedRun = engine::recordBench(m.result, db);
+        return m;
+      },
+      [this](Measured&& measured, const QString& error) { onWorkerDone(measured, error); });
 }
 
 void KernelSpeedPanel::onProgress(int done, int total) {
@@ -97,16 +83,15 @@ void KernelSpeedPanel::onProgress(int done, int total) {
   progress_->setValue(done);
 }
 
-void KernelSpeedPanel::onWorkerDone() {
-  worker_->deleteLater();
-  worker_ = nullptr;
+void KernelSpeedPanel::onWorkerDone(const Measured& measured, const QString& error) {
+  recordedRun_ = measured.recordedRun;
   run_->setEnabled(true);
   progress_->setRange(0, 1);
   progress_->setValue(1);
-  if (!pendingError_->isEmpty()) {
-    summary_->setText(tr("Benchmark failed: %1").arg(*pendingError_));
+  if (!error.isEmpty()) {
+    summary_->setText(tr("Benchmark failed: %1").arg(error));
   } else {
-    showResult(*pending_);
+    showResult(measured.result);
   }
   Q_EMIT finished();
 }

@@ -3,13 +3,13 @@
 #include <QWidget>
 #include <memory>
 
+#include "BackgroundJob.h"
 #include "engine/BenchSuite.h"
 
 class QCustomPlot;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QThread;
 
 namespace ternlab::views {
 
@@ -28,7 +28,7 @@ class KernelSpeedPanel : public QWidget {
   static engine::BenchSuiteOptions quickOptions();
   // Draws a result (also used for one measured elsewhere).
   void showResult(const engine::BenchSuiteResult& result);
-  bool isRunning() const { return worker_ != nullptr; }
+  bool isRunning() const { return worker_.running(); }
   const engine::BenchSuiteResult& result() const { return result_; }
   qint64 recordedRun() const { return recordedRun_; }
   QCustomPlot* speedupPlot() const { return speedup_; }
@@ -39,7 +39,12 @@ class KernelSpeedPanel : public QWidget {
 
  private:
   void onProgress(int done, int total);
-  void onWorkerDone();
+  // What the worker thread produced: the measurement and the bench run it recorded (0: not recorded).
+  struct Measured {
+    engine::BenchSuiteResult result;
+    qint64 recordedRun = 0;
+  };
+  void onWorkerDone(const Measured& measured, const QString& error);
 
   QString dbPath_;
   QPushButton* run_;
@@ -47,9 +52,7 @@ class KernelSpeedPanel : public QWidget {
   QLabel* summary_;
   QCustomPlot* speedup_;
   QCustomPlot* bound_;
-  QThread* worker_ = nullptr;
-  std::shared_ptr<engine::BenchSuiteResult> pending_;
-  std::shared_ptr<QString> pendingError_;
+  BackgroundJob<Measured> worker_{this, QStringLiteral("kernel-bench")};
   engine::BenchSuiteResult result_;
   qint64 recordedRun_ = 0;
 };

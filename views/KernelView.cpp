@@ -5,7 +5,6 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QSpinBox>
-#include <QThread>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -81,9 +80,7 @@ KernelView::KernelView(QString dbPath, QWidget* parent) : QWidget(parent), dbPat
   connect(maps_, &QCustomPlot::mouseMove, this, &KernelView::showHover);
 }
 
-KernelView::~KernelView() {
-  if (loader_) loader_->wait();  // the loader writes into shared_ptrs it owns a copy of; just let it end
-}
+KernelView::~KernelView() = default;
 
 void KernelView::setRun(qint64 runId) {
   runId_ = runId;
@@ -114,39 +111,22 @@ void KernelView::setRun(qint64 runId) {
 
 void KernelView::loadCheckpoint(int index) {
   if (index < 0 || index >= static_cast<int>(checkpoints_.size())) return;
-  if (loader_) {  // one load at a time; the latest choice is loaded when this one ends
-    loader_->wait();
-  }
   loading_ = true;
   title_->setText(tr("Run %1: loading %2…").arg(runId_).arg(QString::fromStdString(checkpoints_[index].label)));
-  pending_ = std::make_shared<std::vector<report::KernelSnapshot>>();
-  pendingError_ = std::make_shared<QString>();
   const auto db = dbPath_.toStdString();
   const auto path = checkpoints_[index].path;
   const auto run = runId_;
-  auto out = pending_;
-  auto err = pendingError_;
-  loader_ = QThread::create([db, path, run, out, err] {
-    try {
-      *out = report::kernelSnapshots(db, run, path);
-    } catch (const std::exception& e) {
-      *err = QString::fromStdString(e.what());
-    }
-  });
-  loader_->setObjectName(QStringLiteral("kernel-loader"));
-  connect(loader_, &QThread::finished, this, &KernelView::onSnapshots);
-  loader_->start();
+  // One load at a time: a later choice waits for this one, then replaces it.
+  loader_.start([db, path, run] { return report::kernelSnapshots(db, run, path); },
+                [this](std::vector<report::KernelSnapshot>&& snapshots, const QString& error) {
+                  onSnapshots(std::move(snapshots), error);
+                });
 }
 
-void KernelView::onSnapshots() {
-  if (auto* done = qobject_cast<QThread*>(sender())) {
-    done->deleteLater();
-    if (done != loader_) return;  // superseded by a later choice
-  }
-  loader_ = nullptr;
+void KernelView::onSnapshots(std::vector<report::KernelSnapshot>&& snapshots, const QString& error) {
   loading_ = false;
-  error_ = *pendingError_;
-  snapshots_ = std::move(*pending_);
+  error_ = error;
+  snapshots_ = std::move(snapshots);
   const QString keep = layer_->currentText();
   {
     const QSignalBlocker block(layer_);

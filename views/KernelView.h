@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "BackgroundJob.h"
 #include "report/KernelSnapshot.h"
 
 class QComboBox;
@@ -11,7 +12,6 @@ class QCPColorMap;
 class QCustomPlot;
 class QLabel;
 class QSpinBox;
-class QThread;
 
 namespace ternlab::views {
 
@@ -51,7 +51,7 @@ class KernelView : public QWidget {
 
  private:
   void loadCheckpoint(int index);
-  void onSnapshots();
+  void onSnapshots(std::vector<report::KernelSnapshot>&& snapshots, const QString& error);
   void draw();
   void drawHistogram(const report::KernelSnapshot& s);
   void showHover(QMouseEvent* event);
@@ -60,9 +60,7 @@ class KernelView : public QWidget {
   qint64 runId_ = 0;
   std::vector<report::CheckpointRef> checkpoints_;
   std::vector<report::KernelSnapshot> snapshots_;
-  std::shared_ptr<std::vector<report::KernelSnapshot>> pending_;
-  std::shared_ptr<QString> pendingError_;
-  QThread* loader_ = nullptr;
+  BackgroundJob<std::vector<report::KernelSnapshot>> loader_{this, QStringLiteral("kernel-loader")};
   bool loading_ = false;
   QString error_;
 

@@ -32,6 +32,13 @@ std::string StageCache::identity(const config::ExperimentConfig& stage, const st
       for (const auto& o : info->options)
         if (q["options"].contains(o.key) && q["options"][o.key].get<double>() == o.defaultValue) q["options"].erase(o.key);
   }
+  // Nothing quantized: which of the first and last layers would have been ternary does not matter either.
+  auto& quant = j["quant"];
+  if (quant["weights"] == nlohmann::json{{"scheme", "none"}} && quant["activations"] == nlohmann::json{{"scheme", "none"}} &&
+      (!quant.contains("layers") || quant["layers"].empty())) {
+    quant.erase("first_layer");
+    quant.erase("last_layer");
+  }
   if (stage.distill.enabled())
     j["distill"].erase("teacher");
   else

@@ -95,6 +95,15 @@ TEST(StageCache, IdentityOfAStoredStageMatchesTheRunner) {
       R"({"quant": {"weights": {"scheme": "asym", "options": {"learn_scale": 1, "symmetric": 1}}}})");
   EXPECT_EQ(train::StageCache::identity(asym, "", ""), train::StageCache::identity(asymExplicit, "", ""));
   EXPECT_NE(train::StageCache::identity(asym, "", ""), train::StageCache::identity(asymSymmetric, "", ""));
+  // With nothing quantized, first_layer / last_layer cannot matter (a first/last-layer sweep shares its FP
+  // stage); with a ternary scheme they do.
+  auto fpFirstTernary = config::stageConfig(base, 0);
+  fpFirstTernary.quant.firstTernary = fpFirstTernary.quant.lastTernary = true;
+  EXPECT_EQ(train::StageCache::identity(fpFirstTernary, "", ""), fp);
+  auto twnFirstTernary = config::stageConfig(base, 1);
+  twnFirstTernary.quant.firstTernary = true;
+  EXPECT_NE(train::StageCache::identity(twnFirstTernary, fp, fp),
+            train::StageCache::identity(config::stageConfig(base, 1), fp, fp));
   other.seed = 99;
   EXPECT_NE(train::StageCache::identity(other, "", ""), fp);
   EXPECT_EQ(cache.find(fp), kids[0]);
