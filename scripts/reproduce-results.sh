@@ -18,6 +18,9 @@ done
 # Issue 4: the asymmetric paper's Table 3 (symmetric/asymmetric × uniform off/on) and the λ curve.
 "$CLI" sweep experiments/sweep-lenet-table3.json --db "$DB"
 "$CLI" sweep experiments/sweep-lenet-kd-lambda.json --db "$DB"
+# One-stage against two-stage distillation (same 16-epoch budget), and first/last layer FP vs ternary.
+run experiments/fmnist-lenet-asym-kd1.json --tag lenet-kd-stages
+"$CLI" sweep experiments/sweep-lenet-first-last.json --db "$DB"
 # ResNet-20 (W+A ternary): asymmetric + uniform + two-stage KD against TWN and LSQ of the same budget.
 if [ "${TERNLAB_RESNET:-1}" = 1 ]; then
   run experiments/fmnist-resnet20-asym-kd2.json --epochs 3
