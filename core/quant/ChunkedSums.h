@@ -10,6 +10,7 @@ namespace ternlab::quant {
 
 // Parallel reductions for the fused quantizer passes whose result must not depend on the thread count:
 // body(begin, end, partial) runs over fixed chunks of [0, n), and the chunk partials are summed in chunk order.
+// Include it only from files built with OpenMP (core/CMakeLists.txt): elsewhere at::parallel_for runs serially.
 template <std::size_t K, class Body>
 std::array<double, K> chunkedSums(std::int64_t n, Body body) {
   constexpr std::int64_t kChunk = 1 << 15;
