@@ -28,6 +28,7 @@ struct ResultRow {
   double fpAcc = NAN, ternaryAcc = NAN, meanDensity = NAN, seconds = 0;
   double minDensity = NAN, maxDensity = NAN;  // over every ternary weight tensor (and REL branch), last step
   int epochs = 0;
+  int stages = 1;  // the pipeline's stages (1 for a plain run)
   // What the derived tables select on (from the last stage's config).
   std::string weightScheme = "none", actScheme = "none";
   bool symmetric = false, uniform = false, distilled = false;
@@ -71,6 +72,7 @@ ResultRow rowFor(store::RunStore& db, const store::RunRecord& r) {
   for (const auto& t : db.tags(r.id)) row.tags += (row.tags.empty() ? "" : ", ") + t;
   std::vector<std::int64_t> stages = db.children(r.id);
   if (stages.empty()) stages.push_back(r.id);
+  row.stages = static_cast<int>(stages.size());
   for (auto id : stages) {
     const auto rec = db.run(id);
     const auto cfg = json::parse(rec->config, nullptr, false);
@@ -191,19 +193,19 @@ void budgetTable(std::ostringstream& md, const std::vector<ResultRow>& rows) {
     if (r.weightScheme != "none" && r.actScheme != "none" && !std::isnan(r.ternaryAcc))
       groups[{r.arch, r.epochs}].push_back(&r);
   for (auto& [key, g] : groups) {
-    std::map<std::string, const ResultRow*> newest;  // one row per scheme: the newest run
-    for (const auto* r : g) newest[r->weights + " / " + r->activations] = r;
+    std::map<std::string, const ResultRow*> newest;  // one row per scheme and stage count: the newest run
+    for (const auto* r : g) newest[r->weights + " / " + r->activations + " / " + std::to_string(r->stages)] = r;
     if (newest.size() < 2) continue;
     std::vector<const ResultRow*> best;
     for (const auto& [what, r] : newest) best.push_back(r);
     std::sort(best.begin(), best.end(), [](auto* a, auto* b) { return a->ternaryAcc > b->ternaryAcc; });
     md << "\n## Same budget, W and A ternary: " << key.first << ", " << key.second
-       << " epochs in all (FP stage included)\n\n| rank | run | weights | activations | FP acc | ternary acc | gap | "
-          "within 0.5 of FP |\n|---:|---:|---|---|---:|---:|---:|---|\n";
+       << " epochs in all (FP stage included)\n\n| rank | run | stages | weights | activations | FP acc | ternary acc | gap | "
+          "within 0.5 of FP |\n|---:|---:|---:|---|---|---:|---:|---:|---|\n";
     int rank = 0;
     for (const auto* r : best) {
       const double gap = r->fpAcc - r->ternaryAcc;
-      md << "| " << ++rank << " | " << r->id << " | " << r->weights << " | " << r->activations << " | "
+      md << "| " << ++rank << " | " << r->id << " | " << r->stages << " | " << r->weights << " | " << r->activations << " | "
          << pct(r->fpAcc) << " | " << pct(r->ternaryAcc) << " | " << pct(gap) << " | "
          << (std::isnan(gap) ? "–" : gap <= 0.5 ? "yes" : "no") << " |\n";
     }
