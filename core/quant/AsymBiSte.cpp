@@ -11,9 +11,7 @@ namespace ternlab::quant {
 
 namespace {
 
-// Elements per inner block: summed in T with a vectorised reduction, blocks summed in double. The block loops
-// take raw pointers as arguments (not lambda captures) so that the compiler can vectorise them.
-constexpr std::int64_t kBlock = 1024;
+// The block loops take raw pointers as arguments (not lambda captures) so that the compiler can vectorise them.
 
 // Eq. 8 on one block: signed z ≥ Δp → +1, z ≤ Δn → −1; half-range one step per threshold crossed.
 // Adds Σ z·c and Σ c² to s.
@@ -37,14 +35,11 @@ AsymCodes codesOf(const at::Tensor& zc, double t1d, double t2d, bool halfRange) 
   const T* z = zc.data_ptr<T>();
   T* c = codes.data_ptr<T>();
   const T t1 = static_cast<T>(t1d), t2 = static_cast<T>(t2d);
-  const auto sums = chunkedSums<2>(zc.numel(), [&](std::int64_t b, std::int64_t e, std::array<double, 2>& s) {
-    for (std::int64_t b0 = b; b0 < e; b0 += kBlock) {
-      const std::int64_t n = std::min(e, b0 + kBlock) - b0;
-      if (halfRange)
-        codesBlock<T, true>(z + b0, c + b0, n, t1, t2, s);
-      else
-        codesBlock<T, false>(z + b0, c + b0, n, t1, t2, s);
-    }
+  const auto sums = blockSums<2>(zc.numel(), [&](std::int64_t b, std::int64_t n, std::array<double, 2>& s) {
+    if (halfRange)
+      codesBlock<T, true>(z + b, c + b, n, t1, t2, s);
+    else
+      codesBlock<T, false>(z + b, c + b, n, t1, t2, s);
   });
   return {codes, sums[0], sums[1]};
 }
@@ -99,14 +94,11 @@ std::array<double, 3> biSteBackward(const at::Tensor& zc, const at::Tensor& cc, 
   const T* g = gc.data_ptr<T>();
   T* out = gz.data_ptr<T>();
   const Ramps<T> r(alpha, t1, t2);
-  return chunkedSums<3>(zc.numel(), [&](std::int64_t b, std::int64_t e, std::array<double, 3>& s) {
-    for (std::int64_t b0 = b; b0 < e; b0 += kBlock) {
-      const std::int64_t n = std::min(e, b0 + kBlock) - b0;
-      if (halfRange)
-        backwardBlock<T, true>(z + b0, c + b0, g + b0, out + b0, n, r, s);
-      else
-        backwardBlock<T, false>(z + b0, c + b0, g + b0, out + b0, n, r, s);
-    }
+  return blockSums<3>(zc.numel(), [&](std::int64_t b, std::int64_t n, std::array<double, 3>& s) {
+    if (halfRange)
+      backwardBlock<T, true>(z + b, c + b, g + b, out + b, n, r, s);
+    else
+      backwardBlock<T, false>(z + b, c + b, g + b, out + b, n, r, s);
   });
 }
 

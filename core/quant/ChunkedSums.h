@@ -26,4 +26,15 @@ std::array<double, K> chunkedSums(std::int64_t n, Body body) {
   return total;
 }
 
+// Elements per inner block: a block is summed in its own type by a vectorised loop, blocks in double.
+constexpr std::int64_t kSumBlock = 1024;
+
+// Applies block(begin, length, partial) over [0, n) in kSumBlock pieces, in parallel; returns the ordered sum.
+template <std::size_t K, class Block>
+std::array<double, K> blockSums(std::int64_t n, Block block) {
+  return chunkedSums<K>(n, [&](std::int64_t b, std::int64_t e, std::array<double, K>& acc) {
+    for (std::int64_t b0 = b; b0 < e; b0 += kSumBlock) block(b0, std::min(e, b0 + kSumBlock) - b0, acc);
+  });
+}
+
 }  // namespace ternlab::quant

@@ -12,10 +12,7 @@ namespace ternlab::quant {
 
 namespace {
 
-// Elements per inner block: summed in T with a vectorised reduction, blocks summed in double. The block loops
-// take raw pointers as arguments (not lambda captures) so that the compiler can vectorise them.
-constexpr std::int64_t kBlock = 1024;
-
+// The block loops take raw pointers as arguments (not lambda captures) so that the compiler can vectorise them.
 template <class T>
 void positiveSquaresBlock(const T* __restrict p, std::int64_t n, std::array<double, 2>& acc) {
   T count = 0, squares = 0;
@@ -65,14 +62,6 @@ void affineBackwardBlock(const T* __restrict p, const T* __restrict g, T* __rest
   acc[0] += sum;
 }
 
-// Applies block(begin, length, partial) over [0, n) in kBlock pieces, in parallel; returns the ordered sum.
-template <std::size_t K, class Block>
-std::array<double, K> blockSums(std::int64_t n, Block block) {
-  return chunkedSums<K>(n, [&](std::int64_t b, std::int64_t e, std::array<double, K>& acc) {
-    for (std::int64_t b0 = b; b0 < e; b0 += kBlock) block(b0, std::min(e, b0 + kBlock) - b0, acc);
-  });
-}
-
 template <class T>
 std::array<double, 2> positiveSquares(const T* p, std::int64_t n) {
   return blockSums<2>(n, [&](std::int64_t b, std::int64_t len, std::array<double, 2>& acc) {
@@ -89,7 +78,7 @@ std::array<double, 2> moments(const T* p, std::int64_t n) {
 
 template <class T>
 void affineForward(const T* p, T* o, std::int64_t n, T k, T shift, T gamma) {
-  at::parallel_for(0, n, kBlock * 32, [&](std::int64_t b, std::int64_t e) {
+  at::parallel_for(0, n, kSumBlock * 32, [&](std::int64_t b, std::int64_t e) {
     affineBlock<T>(p + b, o + b, e - b, k, shift, gamma);
   });
 }
