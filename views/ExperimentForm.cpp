@@ -93,7 +93,7 @@ ExperimentForm::ExperimentForm(QWidget* parent) : QWidget(parent) {
              {"threads", threads_}, {"log_interval", logInterval_}, {"dataset", dataset_},
              {"dataset.name", dataset_}, {"dataset.path", datasetPath_}, {"dataset.train_limit", trainLimit_},
              {"dataset.test_limit", testLimit_}, {"dataset.augment", augment_}, {"model", arch_},
-             {"model.arch", arch_}, {"model.width", width_}, {"quant.first_layer", firstLayer_},
+             {"model.arch", arch_}, {"model.width", width_}, {"model.activation", activation_}, {"quant.first_layer", firstLayer_},
              {"quant.last_layer", lastLayer_}, {"quant.layers", layers_}, {"optimizer", optimizer_},
              {"optimizer.type", optimizer_}, {"optimizer.lr", lr_}, {"optimizer.momentum", momentum_},
              {"optimizer.nesterov", nesterov_}, {"optimizer.weight_decay", weightDecay_},
@@ -115,17 +115,22 @@ QWidget* ExperimentForm::buildGeneral() {
   arch_ = choice("arch", {"lenet5", "vgg-s", "resnet20", "resnet18"});
   width_ = doubleSpin("width", 0.125, 8.0, 1.0, 3, 0.125);
   width_->setToolTip(tr("Channel multiplier"));
+  activation_ = choice("activation", {"relu", "rprelu"});
+  activation_->setToolTip(tr("Nonlinearity after each BatchNorm: ReLU, or RPReLU (ReActNet), the asymmetric "
+                             "paper's activation layer; RPReLU keeps a sign, so pair it with signed activation "
+                             "codes (uniform: gaussian)"));
   epochs_ = intSpin("epochs", 0, 10000, 1);
   batchSize_ = intSpin("batchSize", 1, 65536, 128);
   seed_ = intSpin("seed", 0, INT_MAX, 1);
   f->addRow(tr("Name"), name_);
   f->addRow(tr("Model"), arch_);
   f->addRow(tr("Width"), width_);
+  f->addRow(tr("Activation"), activation_);
   f->addRow(tr("Epochs"), epochs_);
   f->addRow(tr("Batch size"), batchSize_);
   f->addRow(tr("Seed"), seed_);
   for (QWidget* w : {static_cast<QWidget*>(name_), static_cast<QWidget*>(arch_), static_cast<QWidget*>(width_),
-                     static_cast<QWidget*>(epochs_), static_cast<QWidget*>(batchSize_), static_cast<QWidget*>(seed_)})
+                     static_cast<QWidget*>(activation_), static_cast<QWidget*>(epochs_), static_cast<QWidget*>(batchSize_), static_cast<QWidget*>(seed_)})
     watch(w);
   return box;
 }
@@ -307,7 +312,10 @@ nlohmann::json ExperimentForm::document() const {
         {"train_limit", trainLimit_->value()},
         {"test_limit", testLimit_->value()},
         {"augment", augment_->isChecked()}}},
-      {"model", {{"arch", arch_->currentText().toStdString()}, {"width", width_->value()}}},
+      {"model",
+       {{"arch", arch_->currentText().toStdString()},
+        {"width", width_->value()},
+        {"activation", activation_->currentText().toStdString()}}},
       {"quant", quant},
       {"optimizer",
        {{"type", optimizer_->currentText().toStdString()},
@@ -417,6 +425,7 @@ void ExperimentForm::setConfig(const config::ExperimentConfig& cfg) {
   name_->setText(QString::fromStdString(cfg.name));
   arch_->setCurrentText(QString::fromStdString(cfg.model.arch));
   width_->setValue(cfg.model.width);
+  activation_->setCurrentText(QString::fromStdString(cfg.model.activation));
   epochs_->setValue(cfg.epochs);
   batchSize_->setValue(static_cast<int>(cfg.batchSize));
   seed_->setValue(static_cast<int>(std::min<std::uint64_t>(cfg.seed, INT_MAX)));

@@ -76,6 +76,7 @@ class ExperimentForm : public QWidget {
   QCheckBox* augment_;
   QComboBox* arch_;
   QDoubleSpinBox* width_;
+  QComboBox* activation_;
   QuantSpecEditor* weights_;
   QuantSpecEditor* activations_;
   QComboBox* firstLayer_;

@@ -88,6 +88,7 @@ ExperimentConfig parseExperiment(const json& doc, const std::string& file) {
   if (auto m = root.object("model")) {
     cfg.model.arch = m->text("arch", cfg.model.arch, {"lenet5", "vgg-s", "resnet20", "resnet18"});
     cfg.model.width = m->number("width", 1.0, 0.125, 8.0);
+    cfg.model.activation = m->text("activation", "relu", {"relu", "rprelu"});
     m->rejectUnknown();
   }
   if (auto q = root.object("quant")) {
@@ -211,7 +212,7 @@ json toJson(const ExperimentConfig& c) {
       {"dataset",
        {{"name", c.data.name}, {"path", c.data.path}, {"train_limit", c.data.trainLimit},
         {"test_limit", c.data.testLimit}, {"augment", c.data.augment}}},
-      {"model", {{"arch", c.model.arch}, {"width", c.model.width}}},
+      {"model", {{"arch", c.model.arch}, {"width", c.model.width}, {"activation", c.model.activation}}},
       {"quant",
        {{"weights", quantToJson(c.quant.weights)},
         {"activations", quantToJson(c.quant.activations)},

@@ -39,6 +39,9 @@ struct DataSpec {
 struct ModelSpec {
   std::string arch = "lenet5";
   double width = 1.0;  // channel multiplier
+  // Nonlinearity after each BatchNorm: "relu", or "rprelu" (ReActNet eq. 3), the activation layer of the
+  // asymmetric paper's networks (§4, implementation details); it lets activations keep a sign.
+  std::string activation = "relu";
 };
 
 struct OptimizerSpec {

@@ -120,6 +120,9 @@ bool exactUniformThresholds(const quant::TensorQuantizer& aq, bool halfAct, floa
 }  // namespace
 
 TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, const at::Tensor& sample) {
+  if (cfg.model.activation != "relu")
+    throw std::invalid_argument("the packed engine runs ReLU networks, and this run's model.activation is '" +
+                                cfg.model.activation + "': RPReLU layers are not exported to .tnn");
   torch::NoGradGuard noGrad;
   net.eval();
   net.forward(sample);

@@ -1,6 +1,7 @@
 #pragma once
 #include <torch/nn/modules/batchnorm.h>
 
+#include "nn/Activation.h"
 #include "nn/QuantConv2d.h"
 #include "nn/QuantLinear.h"
 #include "nn/TernaryNet.h"
@@ -13,7 +14,7 @@ TORCH_MODULE(QuantLinear);
 // LeNet-5 with BatchNorm (conv-pool-conv-pool-fc-fc-fc), for 28×28 (padded stem) and 32×32 inputs.
 class LeNet5 : public TernaryNet {
  public:
-  LeNet5(const InputShape& input, double width = 1.0);
+  LeNet5(const InputShape& input, double width = 1.0, const std::string& activation = "relu");
   at::Tensor forward(const at::Tensor& x) override;
   std::string arch() const override { return "lenet5"; }
 
@@ -22,6 +23,7 @@ class LeNet5 : public TernaryNet {
   QuantLinear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
   torch::nn::BatchNorm1d bn3{nullptr}, bn4{nullptr};
+  Activation act1{nullptr}, act2{nullptr}, act3{nullptr}, act4{nullptr};
 };
 
 }  // namespace ternlab::nn

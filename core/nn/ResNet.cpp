@@ -11,7 +11,7 @@ std::int64_t scaled(double base, double width) { return std::max<std::int64_t>(1
 }  // namespace
 
 BasicBlock::BasicBlock(TernaryNet& owner, const std::string& prefix, std::int64_t in, std::int64_t out,
-                       std::int64_t stride, bool projectionShortcut)
+                       std::int64_t stride, bool projectionShortcut, const std::string& activation)
     : in_(in), out_(out), stride_(stride) {
   conv1 = owner.trackLayer(prefix + ".conv1", QuantConv2d(QuantConv2dOptions(in, out, 3).stride(stride).padding(1)));
   register_module("conv1", conv1);
@@ -19,6 +19,8 @@ BasicBlock::BasicBlock(TernaryNet& owner, const std::string& prefix, std::int64_
   conv2 = owner.trackLayer(prefix + ".conv2", QuantConv2d(QuantConv2dOptions(out, out, 3).padding(1)));
   register_module("conv2", conv2);
   bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
+  act1 = register_module("act1", Activation(out, activation));
+  act2 = register_module("act2", Activation(out, activation));
   if (projectionShortcut && (stride != 1 || in != out)) {
     shortcut = owner.trackLayer(prefix + ".shortcut", QuantConv2d(QuantConv2dOptions(in, out, 1).stride(stride)));
     register_module("shortcut", shortcut);
@@ -27,7 +29,7 @@ BasicBlock::BasicBlock(TernaryNet& owner, const std::string& prefix, std::int64_
 }
 
 at::Tensor BasicBlock::forward(const at::Tensor& x) {
-  auto y = torch::relu(bn1(conv1(x)));
+  auto y = act1(bn1(conv1(x)));
   y = bn2(conv2(y));
   at::Tensor id = x;
   if (shortcut) {
@@ -38,19 +40,20 @@ at::Tensor BasicBlock::forward(const at::Tensor& x) {
     const auto extra = out_ - in_;
     id = torch::constant_pad_nd(id, {0, 0, 0, 0, extra / 2, extra - extra / 2}, 0.0);
   }
-  return torch::relu(y + id);
+  return act2(y + id);
 }
 
-ResNet20::ResNet20(const InputShape& input, double width) {
+ResNet20::ResNet20(const InputShape& input, double width, const std::string& activation) {
   const std::int64_t c[3] = {scaled(16, width), scaled(32, width), scaled(64, width)};
   stem = trackLayer("conv1", QuantConv2d(QuantConv2dOptions(input.channels, c[0], 3).padding(1)));
   register_module("conv1", stem);
   bn = register_module("bn1", torch::nn::BatchNorm2d(c[0]));
+  act = register_module("act1", Activation(c[0], activation));
   std::int64_t in = c[0];
   for (int s = 0; s < 3; ++s)
     for (int b = 0; b < 3; ++b) {
       const std::string name = "layer" + std::to_string(s + 1) + "_" + std::to_string(b);
-      auto block = std::make_shared<BasicBlock>(*this, name, in, c[s], (s > 0 && b == 0) ? 2 : 1, false);
+      auto block = std::make_shared<BasicBlock>(*this, name, in, c[s], (s > 0 && b == 0) ? 2 : 1, false, activation);
       register_module(name, block);
       blocks_.push_back(block);
       in = c[s];
@@ -60,13 +63,13 @@ ResNet20::ResNet20(const InputShape& input, double width) {
 }
 
 at::Tensor ResNet20::forward(const at::Tensor& input) {
-  auto x = torch::relu(bn(stem(input)));
+  auto x = act(bn(stem(input)));
   for (auto& b : blocks_) x = b->forward(x);
   x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
   return fc(x);
 }
 
-ResNet18::ResNet18(const InputShape& input, double width) {
+ResNet18::ResNet18(const InputShape& input, double width, const std::string& activation) {
   imagenetStem_ = input.size > 64;
   const std::int64_t c[4] = {scaled(64, width), scaled(128, width), scaled(256, width), scaled(512, width)};
   stem = trackLayer("conv1", imagenetStem_
@@ -74,11 +77,12 @@ ResNet18::ResNet18(const InputShape& input, double width) {
                                  : QuantConv2d(QuantConv2dOptions(input.channels, c[0], 3).padding(1)));
   register_module("conv1", stem);
   bn = register_module("bn1", torch::nn::BatchNorm2d(c[0]));
+  act = register_module("act1", Activation(c[0], activation));
   std::int64_t in = c[0];
   for (int s = 0; s < 4; ++s)
     for (int b = 0; b < 2; ++b) {
       const std::string name = "layer" + std::to_string(s + 1) + "_" + std::to_string(b);
-      auto block = std::make_shared<BasicBlock>(*this, name, in, c[s], (s > 0 && b == 0) ? 2 : 1, true);
+      auto block = std::make_shared<BasicBlock>(*this, name, in, c[s], (s > 0 && b == 0) ? 2 : 1, true, activation);
       register_module(name, block);
       blocks_.push_back(block);
       in = c[s];
@@ -88,7 +92,7 @@ ResNet18::ResNet18(const InputShape& input, double width) {
 }
 
 at::Tensor ResNet18::forward(const at::Tensor& input) {
-  auto x = torch::relu(bn(stem(input)));
+  auto x = act(bn(stem(input)));
   if (imagenetStem_) x = torch::max_pool2d(x, 3, 2, 1);
   for (auto& b : blocks_) x = b->forward(x);
   x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);

@@ -3,22 +3,25 @@
 
 #include <vector>
 
+#include "nn/Activation.h"
 #include "nn/LeNet5.h"
 #include "nn/TernaryNet.h"
 
 namespace ternlab::nn {
 
-// CIFAR-style basic residual block (He et al. 2016): conv-BN-ReLU-conv-BN plus shortcut, then ReLU.
+// CIFAR-style basic residual block (He et al. 2016): conv-BN-act-conv-BN plus shortcut, then act
+// (act = ReLU, or RPReLU as in the asymmetric paper).
 // Shortcut "A" (ResNet-20: parameter-free subsample + zero channel padding) or "B" (1×1 conv + BN).
 class BasicBlock : public torch::nn::Module {
  public:
   BasicBlock(TernaryNet& owner, const std::string& prefix, std::int64_t in, std::int64_t out, std::int64_t stride,
-             bool projectionShortcut);
+             bool projectionShortcut, const std::string& activation = "relu");
   at::Tensor forward(const at::Tensor& x);
 
  private:
   QuantConv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bnShortcut{nullptr};
+  Activation act1{nullptr}, act2{nullptr};
   std::int64_t in_, out_, stride_;
 };
 
@@ -26,13 +29,14 @@ class BasicBlock : public torch::nn::Module {
 // 16/32/64 channels, parameter-free shortcuts.
 class ResNet20 : public TernaryNet {
  public:
-  ResNet20(const InputShape& input, double width = 1.0);
+  ResNet20(const InputShape& input, double width = 1.0, const std::string& activation = "relu");
   at::Tensor forward(const at::Tensor& x) override;
   std::string arch() const override { return "resnet20"; }
 
  private:
   QuantConv2d stem{nullptr};
   torch::nn::BatchNorm2d bn{nullptr};
+  Activation act{nullptr};
   std::vector<std::shared_ptr<BasicBlock>> blocks_;
   QuantLinear fc{nullptr};
 };
@@ -41,13 +45,14 @@ class ResNet20 : public TernaryNet {
 // for inputs of 64 pixels or less, the 7×7/2 stem + max-pool otherwise.
 class ResNet18 : public TernaryNet {
  public:
-  ResNet18(const InputShape& input, double width = 1.0);
+  ResNet18(const InputShape& input, double width = 1.0, const std::string& activation = "relu");
   at::Tensor forward(const at::Tensor& x) override;
   std::string arch() const override { return "resnet18"; }
 
  private:
   QuantConv2d stem{nullptr};
   torch::nn::BatchNorm2d bn{nullptr};
+  Activation act{nullptr};
   bool imagenetStem_ = false;
   std::vector<std::shared_ptr<BasicBlock>> blocks_;
   QuantLinear fc{nullptr};

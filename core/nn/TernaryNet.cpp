@@ -18,10 +18,10 @@ QuantLayer* TernaryNet::findLayer(const std::string& name) const {
 }
 
 std::shared_ptr<TernaryNet> makeModel(const config::ModelSpec& spec, const InputShape& input) {
-  if (spec.arch == "lenet5") return std::make_shared<LeNet5>(input, spec.width);
-  if (spec.arch == "resnet20") return std::make_shared<ResNet20>(input, spec.width);
-  if (spec.arch == "resnet18") return std::make_shared<ResNet18>(input, spec.width);
-  if (spec.arch == "vgg-s") return std::make_shared<VggSmall>(input, spec.width);
+  if (spec.arch == "lenet5") return std::make_shared<LeNet5>(input, spec.width, spec.activation);
+  if (spec.arch == "resnet20") return std::make_shared<ResNet20>(input, spec.width, spec.activation);
+  if (spec.arch == "resnet18") return std::make_shared<ResNet18>(input, spec.width, spec.activation);
+  if (spec.arch == "vgg-s") return std::make_shared<VggSmall>(input, spec.width, spec.activation);
   throw std::invalid_argument("model '" + spec.arch + "' is not available yet");
 }
 

@@ -6,7 +6,7 @@
 
 namespace ternlab::nn {
 
-VggSmall::VggSmall(const InputShape& input, double width) {
+VggSmall::VggSmall(const InputShape& input, double width, const std::string& activation) {
   const std::int64_t base[6] = {128, 128, 256, 256, 512, 512};
   std::int64_t in = input.channels, size = input.size;
   for (int i = 0; i < 6; ++i) {
@@ -15,6 +15,7 @@ VggSmall::VggSmall(const InputShape& input, double width) {
     register_module("conv" + std::to_string(i + 1), conv);
     convs_.push_back(conv);
     bns_.push_back(register_module("bn" + std::to_string(i + 1), torch::nn::BatchNorm2d(out)));
+    acts_.push_back(register_module("act" + std::to_string(i + 1), Activation(out, activation)));
     in = out;
     if (i % 2 == 1) size /= 2;
   }
@@ -25,7 +26,7 @@ VggSmall::VggSmall(const InputShape& input, double width) {
 at::Tensor VggSmall::forward(const at::Tensor& input) {
   auto x = input;
   for (std::size_t i = 0; i < convs_.size(); ++i) {
-    x = torch::relu(bns_[i](convs_[i](x)));
+    x = acts_[i](bns_[i](convs_[i](x)));
     if (i % 2 == 1) x = torch::max_pool2d(x, 2);
   }
   return fc(x.flatten(1));

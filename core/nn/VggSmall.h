@@ -12,13 +12,14 @@ namespace ternlab::nn {
 // 2×128C3 – MP – 2×256C3 – MP – 2×512C3 – MP – FC, BatchNorm after every conv.
 class VggSmall : public TernaryNet {
  public:
-  VggSmall(const InputShape& input, double width = 1.0);
+  VggSmall(const InputShape& input, double width = 1.0, const std::string& activation = "relu");
   at::Tensor forward(const at::Tensor& x) override;
   std::string arch() const override { return "vgg-s"; }
 
  private:
   std::vector<QuantConv2d> convs_;
   std::vector<torch::nn::BatchNorm2d> bns_;
+  std::vector<Activation> acts_;
   QuantLinear fc{nullptr};
 };
 

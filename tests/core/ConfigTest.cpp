@@ -85,6 +85,16 @@ TEST(Config, InvalidJsonNamesTheFile) {
   EXPECT_NE(errorOf("{\"epochs\": 3,").find("exp.json: not valid JSON"), std::string::npos);
 }
 
+TEST(Config, ModelActivationIsReluOrRprelu) {
+  EXPECT_EQ(parseExperimentText("{}").model.activation, "relu");
+  const auto c = parseExperimentText(R"({"model":{"arch":"resnet20","activation":"rprelu"}})");
+  EXPECT_EQ(c.model.activation, "rprelu");
+  EXPECT_EQ(parseExperiment(toJson(c)).model.activation, "rprelu");
+  const auto e = errorOf(R"({"model":{"activation":"prelu"}})");
+  EXPECT_NE(e.find("exp.json: 'model.activation': unknown value 'prelu'"), std::string::npos) << e;
+  EXPECT_NE(e.find("rprelu"), std::string::npos) << e;
+}
+
 TEST(Config, RoundTripThroughJson) {
   auto c = parseExperimentText(R"({"name":"rt","quant":{"weights":{"scheme":"ics","factor":0.1,"branches":2}}})");
   auto again = parseExperiment(toJson(c));

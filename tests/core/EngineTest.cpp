@@ -296,3 +296,17 @@ TEST(TnnExport, SeveralWeightBranchesAreRefusedNamingTheLayer) {
     EXPECT_NE(std::string(e.what()).find("branches"), std::string::npos) << e.what();
   }
 }
+
+TEST(TnnExport, RpreluNetworksAreRefusedNamingTheActivation) {
+  const auto cfg = config::parseExperimentText(
+      R"({"model": {"arch": "resnet20", "width": 0.5, "activation": "rprelu"}, "quant": {"weights": {"scheme": "twn"}}})");
+  nn::InputShape in;
+  auto net = nn::makeModel(cfg.model, in);
+  nn::applyQuantPolicy(*net, cfg.quant);
+  try {
+    engine::buildTnn(*net, cfg, torch::randn({2, 1, 28, 28}));
+    FAIL() << "an RPReLU network should not export";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("model.activation is 'rprelu'"), std::string::npos) << e.what();
+  }
+}

@@ -44,3 +44,81 @@ TEST(ModelZoo, UnknownArchitectureIsRejected) {
   spec.arch = "alexnet";
   EXPECT_THROW(nn::makeModel(spec, {1, 28, 10}), std::invalid_argument);
 }
+
+namespace {
+std::int64_t countParams(torch::nn::Module& m) {
+  std::int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+}  // namespace
+
+// model.activation = rprelu (the asymmetric paper's activation layer): every BatchNorm is followed by its own
+// RPReLU, 3 parameters per channel, and nothing else changes — with slope 0 and both shifts 0 each RPReLU is
+// a ReLU, so the network computes exactly what the ReLU network with the same weights computes.
+TEST(ModelZoo, RpreluNetworksEqualReluNetworksAtZeroSlopeAndShift) {
+  for (const char* arch : {"lenet5", "vgg-s", "resnet20", "resnet18"}) {
+    config::ModelSpec spec;
+    spec.arch = arch;
+    spec.width = std::string(arch) == "resnet18" || std::string(arch) == "vgg-s" ? 0.25 : 1.0;
+    torch::manual_seed(3);
+    auto relu = nn::makeModel(spec, {1, 28, 10});
+    spec.activation = "rprelu";
+    auto rprelu = nn::makeModel(spec, {1, 28, 10});
+
+    // The extra parameters are exactly the RPReLU triples, one per BatchNorm channel.
+    std::int64_t bnChannels = 0, rpreluParams = 0;
+    for (const auto& p : rprelu->named_parameters(true)) {
+      const auto& k = p.key();
+      if (k.find(".rprelu.") != std::string::npos) rpreluParams += p.value().numel();
+      // Every BatchNorm but the projection shortcut's (ResNet-18) is followed by an activation.
+      if (k.size() > 7 && k.compare(k.size() - 7, 7, ".weight") == 0 && k.find("bn") != std::string::npos &&
+          k.find("bn_shortcut") == std::string::npos)
+        bnChannels += p.value().numel();
+    }
+    EXPECT_GT(bnChannels, 0) << arch;
+    EXPECT_EQ(rpreluParams, 3 * bnChannels) << arch;
+    EXPECT_EQ(countParams(*rprelu), countParams(*relu) + rpreluParams) << arch;
+    for (const auto& p : relu->named_parameters(true))
+      EXPECT_EQ(p.key().find("rprelu"), std::string::npos) << arch << " " << p.key();
+
+    torch::NoGradGuard g;
+    auto relParams = relu->named_parameters(true);
+    for (auto& p : rprelu->named_parameters(true)) {
+      if (p.key().find(".rprelu.") != std::string::npos)
+        p.value().zero_();
+      else
+        p.value().copy_(relParams[p.key()]);
+    }
+    relu->eval();
+    rprelu->eval();
+    const auto x = torch::randn({4, 1, 28, 28});
+    const auto a = relu->forward(x), b = rprelu->forward(x);
+    EXPECT_TRUE(torch::equal(a, b)) << arch << " max diff " << (a - b).abs().max().item<double>();
+
+    // At the default slope 0.25 the negative side passes: the outputs differ.
+    for (auto& p : rprelu->named_parameters(true))
+      if (p.key().size() > 6 && p.key().compare(p.key().size() - 6, 6, ".slope") == 0) p.value().fill_(0.25);
+    EXPECT_FALSE(torch::allclose(relu->forward(x), rprelu->forward(x))) << arch;
+  }
+}
+
+// A training step moves every RPReLU's shifts and slope (they are trained with the network).
+TEST(ModelZoo, RpreluParametersReceiveGradients) {
+  config::ModelSpec spec;
+  spec.arch = "resnet20";
+  spec.activation = "rprelu";
+  torch::manual_seed(4);
+  auto net = nn::makeModel(spec, {1, 28, 10});
+  net->train();
+  const auto y = net->forward(torch::randn({8, 1, 28, 28}));
+  torch::nn::functional::cross_entropy(y, torch::randint(0, 10, {8})).backward();
+  int checked = 0;
+  for (const auto& p : net->named_parameters(true))
+    if (p.key().find(".rprelu.") != std::string::npos) {
+      ASSERT_TRUE(p.value().grad().defined()) << p.key();
+      EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
+      ++checked;
+    }
+  EXPECT_EQ(checked, 3 * 19);  // stem + 2 per block × 9 blocks, 3 tensors each
+}

@@ -150,6 +150,7 @@ class ExperimentFormTest : public QObject {
     auto* scheme = field<QComboBox>(a, "weights.scheme");
     scheme->setCurrentIndex(scheme->findData(QStringLiteral("ttq")));
     field<QComboBox>(a, "lastLayer")->setCurrentText(QStringLiteral("ternary"));
+    field<QComboBox>(a, "activation")->setCurrentText(QStringLiteral("rprelu"));
     const QString path = dir.filePath(QStringLiteral("e.json"));
     QString error;
     QVERIFY2(a.saveFile(path, &error), qPrintable(error));
@@ -157,6 +158,8 @@ class ExperimentFormTest : public QObject {
     QVERIFY2(b.loadFile(path, &error), qPrintable(error));
     QCOMPARE(QString::fromStdString(b.document().dump()), QString::fromStdString(a.document().dump()));
     QCOMPARE(config::loadExperimentFile(path.toStdString()).quant.weights.scheme, std::string("ttq"));
+    QCOMPARE(config::loadExperimentFile(path.toStdString()).model.activation, std::string("rprelu"));
+    QCOMPARE(field<QComboBox>(b, "activation")->currentText(), QStringLiteral("rprelu"));
   }
 
   void badStagesJsonIsFlagged() {
