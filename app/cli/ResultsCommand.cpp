@@ -25,6 +25,7 @@ struct ResultsArgs {
 struct ResultRow {
   std::int64_t id = 0;
   std::string name, arch, weights, activations, tags;
+  std::string activation = "relu";  // the model's nonlinearity (model.activation): relu or rprelu
   double fpAcc = NAN, ternaryAcc = NAN, meanDensity = NAN, seconds = 0;
   double minDensity = NAN, maxDensity = NAN;  // over every ternary weight tensor (and REL branch), last step
   int epochs = 0;
@@ -84,6 +85,7 @@ ResultRow rowFor(store::RunStore& db, const store::RunRecord& r) {
     if (fp) row.fpAcc = acc;
     else row.ternaryAcc = acc;
     row.arch = cfg["model"].value("arch", "");
+    row.activation = cfg["model"].value("activation", "relu");
     if (!fp) {
       const auto& w = cfg["quant"]["weights"];
       row.weightScheme = w.value("scheme", "none");
@@ -118,6 +120,9 @@ ResultRow rowFor(store::RunStore& db, const store::RunRecord& r) {
   return row;
 }
 
+// The model as the derived tables group it: the architecture, and its nonlinearity when that is not ReLU.
+std::string modelLabel(const ResultRow& r) { return r.activation == "relu" ? r.arch : r.arch + " + " + r.activation; }
+
 std::string pct(double v) {
   if (std::isnan(v)) return "–";
   char b[32];
@@ -135,7 +140,7 @@ std::string densityRange(const ResultRow& r) {
 void table3(std::ostringstream& md, const std::vector<ResultRow>& rows) {
   std::map<std::string, std::map<std::pair<bool, bool>, const ResultRow*>> cells;  // arch → (sym, uniform)
   for (const auto& r : rows)
-    if (r.weightScheme == "asym" && r.actScheme == "asym" && !r.distilled) cells[r.arch][{r.symmetric, r.uniform}] = &r;
+    if (r.weightScheme == "asym" && r.actScheme == "asym" && !r.distilled) cells[modelLabel(r)][{r.symmetric, r.uniform}] = &r;
   for (const auto& [arch, c] : cells) {
     md << "\n## Table 3 ablation (asymmetric paper), " << arch
        << ": test accuracy % (run), W and A ternary\n\n| thresholds | uniform off | uniform on (eq. 9) |\n|---|---:|---:|\n";
@@ -170,7 +175,7 @@ void relTable(std::ostringstream& md, const std::vector<ResultRow>& rows) {
 void lambdaCurve(std::ostringstream& md, const std::vector<ResultRow>& rows) {
   std::map<std::string, std::map<double, const ResultRow*>> curves;
   for (const auto& r : rows)
-    if (r.distilled && !std::isnan(r.lambda)) curves[r.arch + ", " + r.weights + " / " + r.activationsPlain][r.lambda] = &r;
+    if (r.distilled && !std::isnan(r.lambda)) curves[modelLabel(r) + ", " + r.weights + " / " + r.activationsPlain][r.lambda] = &r;
   for (const auto& [what, pts] : curves) {
     if (pts.size() < 2) continue;
     md << "\n## λ curve: " << what << "\n\n| λ | ternary acc | FP teacher | run |\n|---:|---:|---:|---:|\n";
@@ -194,18 +199,20 @@ void budgetTable(std::ostringstream& md, const std::vector<ResultRow>& rows) {
       groups[{r.arch, r.epochs}].push_back(&r);
   for (auto& [key, g] : groups) {
     std::map<std::string, const ResultRow*> newest;  // one row per scheme and stage count: the newest run
-    for (const auto* r : g) newest[r->weights + " / " + r->activations + " / " + std::to_string(r->stages)] = r;
+    for (const auto* r : g)
+      newest[r->weights + " / " + r->activations + " / " + std::to_string(r->stages) + " / " + r->activation] = r;
     if (newest.size() < 2) continue;
     std::vector<const ResultRow*> best;
     for (const auto& [what, r] : newest) best.push_back(r);
     std::sort(best.begin(), best.end(), [](auto* a, auto* b) { return a->ternaryAcc > b->ternaryAcc; });
     md << "\n## Same budget, W and A ternary: " << key.first << ", " << key.second
-       << " epochs in all (FP stage included)\n\n| rank | run | stages | weights | activations | FP acc | ternary acc | gap | "
-          "within 0.5 of FP |\n|---:|---:|---:|---|---|---:|---:|---:|---|\n";
+       << " epochs in all (FP stage included)\n\n| rank | run | stages | nonlinearity | weights | activations | FP acc | "
+          "ternary acc | gap | within 0.5 of FP |\n|---:|---:|---:|---|---|---|---:|---:|---:|---|\n";
     int rank = 0;
     for (const auto* r : best) {
       const double gap = r->fpAcc - r->ternaryAcc;
-      md << "| " << ++rank << " | " << r->id << " | " << r->stages << " | " << r->weights << " | " << r->activations << " | "
+      md << "| " << ++rank << " | " << r->id << " | " << r->stages << " | " << r->activation << " | " << r->weights << " | "
+         << r->activations << " | "
          << pct(r->fpAcc) << " | " << pct(r->ternaryAcc) << " | " << pct(gap) << " | "
          << (std::isnan(gap) ? "–" : gap <= 0.5 ? "yes" : "no") << " |\n";
     }
@@ -246,12 +253,13 @@ void addResultsCommand(CLI::App& app, int& exitCode) {
     relTable(md, all);
     lambdaCurve(md, all);
     for (const auto& [group, rows] : byGroup) {
-      md << "\n## " << group << "\n\n| run | name | weights | activations | FP acc | ternary acc | gap | mean density | "
-            "density min–max | epochs | time (s) |\n"
-         << "|---:|---|---|---|---:|---:|---:|---:|---|---:|---:|\n";
+      md << "\n## " << group << "\n\n| run | name | nonlinearity | weights | activations | FP acc | ternary acc | gap | "
+            "mean density | density min–max | epochs | time (s) |\n"
+         << "|---:|---|---|---|---|---:|---:|---:|---:|---|---:|---:|\n";
       for (const auto& r : rows) {
         const double gap = r.fpAcc - r.ternaryAcc;
-        md << "| " << r.id << " | " << r.name << " | " << r.weights << " | " << r.activations << " | " << pct(r.fpAcc)
+        md << "| " << r.id << " | " << r.name << " | " << r.activation << " | " << r.weights << " | " << r.activations
+           << " | " << pct(r.fpAcc)
            << " | " << pct(r.ternaryAcc) << " | " << pct(gap) << " | "
            << (std::isnan(r.meanDensity) ? std::string("–") : pct(100 * r.meanDensity) + " %") << " | "
            << densityRange(r) << " | " << r.epochs

@@ -1,5 +1,7 @@
 // ternlab-cli as a user runs it: exit codes, error messages, --json documents.
 #include <gtest/gtest.h>
+
+#include <map>
 #include <unistd.h>
 
 #include <algorithm>
@@ -112,7 +114,8 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
       "quant.weights.options.symmetric,quant.activations.options.symmetric": [1, 0],
       "quant.weights.uniform,quant.activations.uniform": [["off", "off"], ["gaussian", "half-gaussian"]],
       "distill.teacher": [""]}})";  // Table 3 is without distillation
-  std::ofstream(d / "lambda.json") << R"({"name": "lam", "base": "base.json", "grid": {"distill.lambda": [0.5, 1.0]}})";
+  std::ofstream(d / "lambda.json") << R"({"name": "lam", "base": "base.json", "grid": {"distill.lambda": [0.5, 1.0],
+      "model.activation": ["relu", "rprelu"]}})";
   auto r = runCli("sweep " + (d / "table3.json").string() + " --db " + db + " --json");
   ASSERT_EQ(r.code, 0) << r.out;
   // The sweep's own document comes last on stdout (its children print theirs first; stderr is mixed in).
@@ -124,7 +127,8 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
   r = runCli("sweep " + (d / "lambda.json").string() + " --db " + db);
   ASSERT_EQ(r.code, 0) << r.out;
 
-  // 6 pipelines × 3 stages; the FP stage is trained once and KD stage 1 once per (symmetric, uniform) point.
+  // 8 pipelines × 3 stages; the FP stage is trained once per nonlinearity (ReLU, RPReLU) and KD stage 1 once per
+  // (symmetric, uniform, nonlinearity) point.
   r = runCli("runs --db " + db + " --json");
   ASSERT_EQ(r.code, 0) << r.out;
   const auto runs = nlohmann::json::parse(r.out)["runs"];
@@ -139,8 +143,8 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
     reusedKd1 += reused && shown["stage"] == "act";
     if (shown["stage"] == "wa") EXPECT_FALSE(reused);  // every point's last stage differs
   }
-  EXPECT_EQ(stages, 18);
-  EXPECT_EQ(reusedFp, 5);   // one FP teacher for all six pipelines
+  EXPECT_EQ(stages, 24);
+  EXPECT_EQ(reusedFp, 6);   // one FP teacher for the six ReLU pipelines, one for the two RPReLU ones
   EXPECT_GE(reusedKd1, 1);  // the λ points share KD stage 1 (λ = 1 there)
   r = runCli("results --db " + db);
   ASSERT_EQ(r.code, 0) << r.out;
@@ -156,20 +160,24 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
   ASSERT_NE(budgetAt, std::string::npos) << r.out;
   std::istringstream budget(r.out.substr(budgetAt, r.out.find("\n## ", budgetAt + 1) - budgetAt));
   std::vector<double> accuracies;
+  std::map<std::string, int> nonlinearities;
   for (std::string line; std::getline(budget, line);) {
     if (line.rfind("| rank | run | stages |", 0) == 0) continue;  // the header
     if (line.rfind("| ", 0) != 0) continue;
     std::vector<std::string> cells;
     for (std::size_t p = 1, q; (q = line.find(" |", p)) != std::string::npos; p = q + 2) cells.push_back(line.substr(p + 1, q - p - 1));
-    ASSERT_EQ(cells.size(), 9u) << line;
+    ASSERT_EQ(cells.size(), 10u) << line;
     EXPECT_EQ(std::stoi(cells[0]), static_cast<int>(accuracies.size()) + 1);
     EXPECT_EQ(cells[2], "3");  // every pipeline here has three stages
-    accuracies.push_back(std::stod(cells[6]));
-    const double gap = std::stod(cells[7]);
-    EXPECT_NEAR(gap, std::stod(cells[5]) - accuracies.back(), 0.011);
-    EXPECT_EQ(cells[8], gap <= 0.5 ? "yes" : "no");
+    ++nonlinearities[cells[3]];
+    accuracies.push_back(std::stod(cells[7]));
+    const double gap = std::stod(cells[8]);
+    EXPECT_NEAR(gap, std::stod(cells[6]) - accuracies.back(), 0.011);  // against its own FP stage
+    EXPECT_EQ(cells[9], gap <= 0.5 ? "yes" : "no");
   }
-  EXPECT_EQ(accuracies.size(), 6u);  // the four Table-3 cells and the two λ points
+  // The four Table-3 cells and the two λ points, each with ReLU and with RPReLU (same scheme, separate rows).
+  EXPECT_EQ(accuracies.size(), 8u);
+  EXPECT_EQ(nonlinearities, (std::map<std::string, int>{{"relu", 6}, {"rprelu", 2}}));
   EXPECT_TRUE(std::is_sorted(accuracies.rbegin(), accuracies.rend()));
 }
 
