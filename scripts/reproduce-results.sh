@@ -26,5 +26,10 @@ if [ "${TERNLAB_RESNET:-1}" = 1 ]; then
   run experiments/fmnist-resnet20-asym-kd2.json --epochs 3
   run experiments/fmnist-resnet20-twn.json --set stages.0.epochs=3 --set stages.1.epochs=6
   run experiments/fmnist-resnet20-lsq.json --set stages.0.epochs=3 --set stages.1.epochs=6
+  # The asymmetric paper's own CIFAR setting (RPReLU, signed eq. 9 activations, one-stage KD), against LSQ on the
+  # same RPReLU network; both share one FP stage.
+  run experiments/fmnist-resnet20-asym-rprelu-kd1.json --set stages.0.epochs=3 --set stages.1.epochs=6
+  run experiments/fmnist-resnet20-lsq.json --set model.activation=rprelu --set name=fmnist-resnet20-lsq-wa-rprelu \
+    --set stages.0.epochs=3 --set stages.1.epochs=6
 fi
 "$CLI" results --db "$DB" --out experiments/RESULTS.md

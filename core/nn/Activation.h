@@ -15,7 +15,6 @@ class ActivationImpl : public torch::nn::Module {
  public:
   ActivationImpl(std::int64_t channels, const std::string& kind);
   at::Tensor forward(const at::Tensor& x);
-  bool parametric() const { return !rprelu_.is_empty(); }
 
  private:
   RPReLU rprelu_{nullptr};
