@@ -31,5 +31,8 @@ if [ "${TERNLAB_RESNET:-1}" = 1 ]; then
   run experiments/fmnist-resnet20-asym-rprelu-kd1.json --set stages.0.epochs=3 --set stages.1.epochs=6
   run experiments/fmnist-resnet20-lsq.json --set model.activation=rprelu --set name=fmnist-resnet20-lsq-wa-rprelu \
     --set stages.0.epochs=3 --set stages.1.epochs=6
+  run experiments/fmnist-resnet20-twn.json --set model.activation=rprelu --set name=fmnist-resnet20-twn-wa-rprelu \
+    --set stages.0.epochs=3 --set stages.1.epochs=6
+  run experiments/fmnist-resnet20-asym-rprelu-kd2.json --epochs 3
 fi
 "$CLI" results --db "$DB" --out experiments/RESULTS.md
