@@ -63,6 +63,7 @@ std::string schemeOf(const json& cfg, const char* kind) {
   }
   if (q.value("branches", 1) > 1) s += " T_ex=" + std::to_string(q["branches"].get<int>());
   if (q.value("uniform", "off") != "off") s += " +uniform";
+  if (q.contains("options") && q["options"].value("signed_act", 0.0) != 0) s += " signed";
   return s;
 }
 
