@@ -103,7 +103,7 @@ TEST(ModelZoo, RpreluNetworksEqualReluNetworksAtZeroSlopeAndShift) {
   }
 }
 
-// A training step moves every RPReLU's shifts and slope (they are trained with the network).
+// Backpropagation reaches every RPReLU's shifts and slope: they are trained with the network.
 TEST(ModelZoo, RpreluParametersReceiveGradients) {
   config::ModelSpec spec;
   spec.arch = "resnet20";
