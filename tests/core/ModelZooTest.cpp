@@ -7,6 +7,14 @@
 
 using namespace ternlab;
 
+namespace {
+std::int64_t countParams(torch::nn::Module& m) {
+  std::int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+}  // namespace
+
 TEST(ModelZoo, EveryArchitectureTakesBothInputShapes) {
   for (const char* arch : {"lenet5", "vgg-s", "resnet20", "resnet18"}) {
     for (auto shape : {nn::InputShape{1, 28, 10}, nn::InputShape{3, 32, 10}}) {
@@ -32,8 +40,7 @@ TEST(ModelZoo, ResNet20HasTheParameterCountOfTheOriginal) {
   config::ModelSpec spec;
   spec.arch = "resnet20";
   auto net = nn::makeModel(spec, {3, 32, 10});
-  std::int64_t n = 0;
-  for (const auto& p : net->parameters()) n += p.numel();
+  const auto n = countParams(*net);
   EXPECT_GT(n, 260000);
   EXPECT_LT(n, 280000);
   EXPECT_EQ(net->quantLayers().size(), 20u);  // 19 convolutions + 1 classifier: the "20"
@@ -44,14 +51,6 @@ TEST(ModelZoo, UnknownArchitectureIsRejected) {
   spec.arch = "alexnet";
   EXPECT_THROW(nn::makeModel(spec, {1, 28, 10}), std::invalid_argument);
 }
-
-namespace {
-std::int64_t countParams(torch::nn::Module& m) {
-  std::int64_t n = 0;
-  for (const auto& p : m.parameters()) n += p.numel();
-  return n;
-}
-}  // namespace
 
 // model.activation = rprelu (the asymmetric paper's activation layer): every BatchNorm is followed by its own
 // RPReLU, 3 parameters per channel, and nothing else changes — with slope 0 and both shifts 0 each RPReLU is
