@@ -22,6 +22,7 @@ void addBenchCommand(CLI::App& app, int& exitCode) {
   cmd->add_option("--threads", a->o.threads, "threads for kernels and LibTorch");
   cmd->add_option("--runs", a->o.runs, "timed runs per row (median; at least 30)");
   cmd->add_flag("--full", a->o.full, "every kernel on the 2048 GEMM too");
+  cmd->add_flag("--networks", a->o.networksOnly, "only the engine's layer rows and the whole-network rows");
   cmd->add_option("--db", a->store.db, "run database the results are recorded in");
   cmd->add_flag("--no-record", a->noRecord, "do not record a bench run");
   cmd->add_flag("--json", a->json, "machine-readable output");

@@ -1,4 +1,5 @@
 // `ternlab-cli infer F.tnn --data fashion-mnist:test`: packed-engine accuracy, speed, agreement with LibTorch.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -12,6 +13,7 @@ struct InferArgs {
   engine::InferOptions o;
   bool json = false;
   bool noCompare = false;
+  bool profile = false;
 };
 }  // namespace
 
@@ -27,6 +29,7 @@ void addInferCommand(CLI::App& app, int& exitCode) {
   cmd->add_flag("--fp32-act", a->o.fp32Activations,
                 "FP-activation ternary layers in fp32 x ternary (exact) instead of int8 activations");
   cmd->add_flag("--no-compare", a->noCompare, "skip the LibTorch agreement check");
+  cmd->add_flag("--profile", a->profile, "print the time of every engine step");
   cmd->add_flag("--json", a->json, "machine-readable output");
   cmd->callback([a, &exitCode] {
     try {
@@ -40,9 +43,21 @@ void addInferCommand(CLI::App& app, int& exitCode) {
                   "layers via %s)\n",
                   r.tnn.c_str(), static_cast<long long>(r.images), r.accuracy, r.engineImagesPerSecond, r.isa.c_str(),
                   r.threads, r.activations.c_str(), r.fpActivationPath.c_str());
-      std::printf("engine time per step (whole split):");
-      for (const auto& [step, sec] : r.profile) std::printf(" %s %.1f ms,", step.c_str(), sec * 1e3);
+      double total = 0;
+      for (const auto& [step, sec] : r.profile) total += sec;
+      if (a->profile) {
+        std::printf("engine time per step (whole split, one profiled pass):\n");
+        for (const auto& [step, sec] : r.profile)
+          std::printf("  %-28s %9.2f ms  %5.1f%%\n", step.c_str(), sec * 1e3, 100.0 * sec / std::max(total, 1e-12));
+      }
+      std::printf("engine time by kind of work (CPU seconds inside ternary layers, all threads):");
+      for (const auto& [phase, sec] : r.phases) std::printf(" %s %.1f ms,", phase.c_str(), sec * 1e3);
       std::printf("\n");
+      std::printf("ternary MACs %.3g per image; at the kernel's instruction bound they would take %.1f%% of the "
+                  "measured time (%.2f GHz)\n",
+                  r.ternaryMacsPerImage, 100.0 * r.kernelBoundShare, r.cpuHz * 1e-9);
+      std::printf("memory: .tnn %lld bytes, activation buffers %.1f MiB, peak resident %.1f MiB\n",
+                  static_cast<long long>(r.tnnBytes), r.activationMiB, r.peakRssMiB);
       if (!r.compared) {
         std::printf("LibTorch comparison skipped: %s\n", r.compareNote.c_str());
         return;

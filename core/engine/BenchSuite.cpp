@@ -7,9 +7,11 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "engine/NetworkBench.h"
+#include "kernels/BitConv.h"
 #include "kernels/CycleClock.h"
 #include "kernels/KernelBench.h"
 #include "store/RunStore.h"
@@ -87,11 +89,11 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
   const auto gopts = kernels::GemmOptions().threads(res.threads);
   const double bound = res.boundMacPerCycle * res.threads;
 
-  auto shapes = gemmShapes();
+  auto shapes = o.networksOnly ? std::vector<BenchShape>{} : gemmShapes();
   if (o.kernelsOnly && !o.full)  // the quick panel skips the slow square 2048 GEMM
     shapes.erase(std::remove_if(shapes.begin(), shapes.end(), [](const auto& s) { return s.name == "square_2048"; }),
                  shapes.end());
-  const int total = static_cast<int>(shapes.size()) + (o.kernelsOnly ? 0 : static_cast<int>(layerShapes().size()) + 1);
+  const int total = static_cast<int>(shapes.size()) + (o.kernelsOnly ? 0 : (o.networksOnly ? 0 : static_cast<int>(layerShapes().size())) + 4);
   int done = 0;
   auto tick = [&] {
     if (o.progress) o.progress(++done, total);
@@ -128,7 +130,7 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
   }
   if (o.kernelsOnly) return res;
 
-  for (const auto& s : layerShapes()) {
+  for (const auto& s : o.networksOnly ? std::vector<BenchShape>{} : layerShapes()) {
     const int pad = s.convKernel / 2;
     auto x = torch::randn({1, s.convC, s.convHW, s.convHW});
     auto w = torch::randn({s.convOutC, s.convC, s.convKernel, s.convKernel});
@@ -146,6 +148,35 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
     t.seconds = torchT;
     fill(t, res.cpuHz, bound);
     res.rows.push_back(t);
+    tick();
+  }
+
+  // The engine's own layer step: bordered bit map in -> fused epilogue -> next layer's bit map out,
+  // ResNet-20 on 1x28x28 (batch 1), against torch::conv2d fp32 on the same shape.
+  for (const auto& [name, c, hw] : {std::tuple<const char*, int, int>{"resnet20_16x28", 16, 28},
+                                    {"resnet20_32x14", 32, 14}, {"resnet20_64x7", 64, 7}}) {
+    auto x = torch::randn({1, c, hw, hw});
+    auto wt = torch::randn({c, c, 3, 3});
+    const double torchT = kernels::medianSeconds(res.runs, [&] { (void)torch::conv2d(x, wt, {}, 1, 1); });
+    const auto codes = torch::randint(-1, 2, {c, c, 3, 3}).to(torch::kInt8).contiguous();
+    const auto w = kernels::packBitConvWeights(codes.data_ptr<std::int8_t>(), 1, c, c, 3, 1, 1, true);
+    kernels::BitMap in, out;
+    in.reset(1, hw, hw, c, 1, kernels::BitBorder::MinusOne);
+    out.reset(1, hw, hw, c, 1, kernels::BitBorder::MinusOne);
+    std::vector<float> scale(c, 0.01f), bias(c, 0.0f);
+    kernels::LayerEpilogue e;
+    e.scale = scale.data(), e.bias = bias.data();
+    e.act1 = {kernels::ActKind::Relu};
+    e.outBits = &out;
+    e.next = {0.3f, 0.9f};
+    BenchRow r;
+    r.level = "layer";
+    r.kernel = "bitconv_fused";
+    r.shape = name, r.M = hw * hw, r.N = c, r.K = 9 * c;
+    r.seconds = kernels::medianSeconds(res.runs, [&] { kernels::bitConv(in, w, e, nullptr, gopts); });
+    r.torchSeconds = torchT;
+    fill(r, res.cpuHz, bound);
+    res.rows.push_back(r);
     tick();
   }
 

@@ -28,6 +28,7 @@ struct BenchSuiteOptions {
   int runs = 30;
   bool full = false;  // every kernel on the 2048 GEMM too (slow)
   bool kernelsOnly = false;  // GEMM rows only (the GUI's quick panel): no layer or network rows
+  bool networksOnly = false; // the engine's layer rows and the network rows only
   std::function<void(int done, int total)> progress;  // after each shape; called on the measuring thread
 };
 

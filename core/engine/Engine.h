@@ -7,35 +7,45 @@
 #include <utility>
 #include <vector>
 
-#include "engine/EngineLayer.h"
 #include "engine/EngineOptions.h"
-#include "engine/FeatureMap.h"
 #include "engine/TnnModel.h"
 
 namespace ternlab::engine {
 
-// Interprets the model's program over packed layers; exists so inference needs only the .tnn.
+// Time of one kind of work summed over the profiled runs (CPU seconds of all threads for the
+// phases inside a ternary layer, wall seconds otherwise).
+struct PhaseTime {
+  std::string phase;  // quantize/pack, gather, gemm, epilogue, float layers, int8 layers, pool/other
+  double seconds = 0;
+};
+
+// Plans the program once (buffers, fused epilogues, bit maps) and runs it; exists so inference needs
+// only the .tnn. Not thread-safe: one run at a time per Engine.
 class Engine {
  public:
-  explicit Engine(TnnModel model);
-  // images: n x inC x inH x inW floats, normalised as in training. Returns n x classes logits.
+  explicit Engine(TnnModel model);  // throws std::invalid_argument for a malformed program
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  // images: n x inC x inH x inW floats (NCHW), normalised as in training. Returns n x classes logits.
   std::vector<float> run(const float* images, int n, const EngineOptions& o = {});
   // argmax of run().
   std::vector<int> predict(const float* images, int n, const EngineOptions& o = {});
-  // After a run with captureAccumulators: layer index -> accumulators, rows (image, oh, ow) x outC.
-  const std::map<int, std::vector<std::int32_t>>& accumulators() const { return acc_; }
+  // After a run with captureAccumulators: layer index -> accumulators, rows (image, oh, ow) x planes·outC.
+  const std::map<int, std::vector<std::int32_t>>& accumulators() const;
   const TnnModel& model() const { return model_; }
-  // Seconds per program step (op name, layer name) summed over the runs with profile on.
-  const std::vector<std::pair<std::string, double>>& profile() const { return profile_; }
+  // Wall seconds per plan step (step name) summed over the runs with profile on.
+  const std::vector<std::pair<std::string, double>>& profile() const;
+  // The same time by kind of work.
+  std::vector<PhaseTime> phases() const;
+  // Bytes of activation buffers held after the last run (maps, bit maps, scratch of the int8 path).
+  std::size_t activationBytes() const;
+
+  struct Plan;  // the compiled program (Engine.cpp); public only so that file's helpers can name it
 
  private:
-  // conv a (ReLU) feeding conv b, both signed ternary-activation convs: run as one packed pair.
-  bool fusable(const TnnOp& a, const TnnOp& b) const;
-
   TnnModel model_;
-  std::vector<std::unique_ptr<EngineLayer>> layers_;
-  std::map<int, std::vector<std::int32_t>> acc_;
-  std::vector<std::pair<std::string, double>> profile_;
+  std::unique_ptr<Plan> plan_, unfused_;  // unfused_: built on the first run with fuse off
+  Plan* last_ = nullptr;                  // the plan of the last run (accumulators, profile)
 };
 
 }  // namespace ternlab::engine

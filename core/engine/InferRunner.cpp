@@ -2,13 +2,18 @@
 
 #include <torch/torch.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
+#include <filesystem>
 
 #include "data/Dataset.h"
 #include "engine/Engine.h"
 #include "engine/TnnFile.h"
 #include "engine/TorchCheck.h"
+#include "kernels/CycleClock.h"
 #include "kernels/Isa.h"
+#include "kernels/KernelBench.h"
 #include "report/RunModel.h"
 
 namespace ternlab::engine {
@@ -30,6 +35,15 @@ nlohmann::json InferReport::toJson() const {
   nlohmann::json prof = nlohmann::json::array();
   for (const auto& [step, sec] : profile) prof.push_back({{"step", step}, {"seconds", sec}});
   j["profile"] = prof;
+  nlohmann::json ph = nlohmann::json::object();
+  for (const auto& [k, sec] : phases) ph[k] = sec;
+  j["phases"] = ph;
+  j["ternary_macs_per_image"] = ternaryMacsPerImage;
+  j["kernel_bound_share"] = kernelBoundShare;
+  j["cpu_hz"] = cpuHz;
+  j["peak_rss_mib"] = peakRssMiB;
+  j["activation_mib"] = activationMiB;
+  j["tnn_bytes"] = tnnBytes;
   if (compared) {
     j["identical_predictions"] = identical;
     j["torch_accuracy"] = torchAccuracy;
@@ -90,6 +104,28 @@ InferReport runInference(const InferOptions& o) {
   for (std::int64_t i = 0; i < n; i += o.batch)
     engine.run(images.data_ptr<float>() + i * per, static_cast<int>(std::min<std::int64_t>(o.batch, n - i)), eo);
   r.profile = engine.profile();
+  for (const auto& p : engine.phases()) r.phases.emplace_back(p.phase, p.seconds);
+  // Share of the kernel-only bound: the ternary MACs at the GEMM's instruction bound vs the whole engine time.
+  const auto inputs = validateProgram(engine.model());
+  for (std::size_t i = 0; i < engine.model().layers.size(); ++i) {
+    const auto& l = engine.model().layers[i];
+    if (l.mode != LayerMode::TernarySignedAct && l.mode != LayerMode::TernaryHalfAct) continue;
+    const int k = l.kind == "linear" ? inputs[i].h : l.kernel, st = l.kind == "linear" ? 1 : l.stride,
+              pad = l.kind == "linear" ? 0 : l.pad;
+    const double oh = (inputs[i].h + 2 * pad - k) / st + 1, ow = (inputs[i].w + 2 * pad - k) / st + 1;
+    r.ternaryMacsPerImage += oh * ow * l.outC * static_cast<double>(l.inC) * l.kernel * l.kernel * l.planes;
+  }
+  r.cpuHz = kernels::measuredCpuHz();
+  double profiled = 0;
+  for (const auto& p : r.profile) profiled += p.second;
+  const double bound = (kernels::activeIsa() == kernels::Isa::Avx512 ? kernels::kTernaryMacPerCycleBound : 64.0) *
+                       r.threads * r.cpuHz;
+  if (profiled > 0) r.kernelBoundShare = r.ternaryMacsPerImage * n / bound / profiled;
+  r.activationMiB = static_cast<double>(engine.activationBytes()) / (1 << 20);
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  r.peakRssMiB = static_cast<double>(ru.ru_maxrss) / 1024.0;
+  r.tnnBytes = static_cast<std::int64_t>(std::filesystem::file_size(o.tnnPath));
   const auto* lab = labels.data_ptr<std::int64_t>();
   std::int64_t correct = 0;
   for (std::int64_t i = 0; i < n; ++i) correct += pred[i] == lab[i];

@@ -35,7 +35,14 @@ struct InferReport {
   double torchImagesPerSecond = 0;   // LibTorch eval forward, same batches and threads
   std::int64_t accImages = 0;        // images of the accumulator check
   std::map<std::string, std::int64_t> accMaxAbsDiff;  // per ternary-activation layer
-  std::vector<std::pair<std::string, double>> profile;  // engine seconds per program step (whole split)
+  std::vector<std::pair<std::string, double>> profile;  // engine seconds per plan step (whole split)
+  std::vector<std::pair<std::string, double>> phases;   // the same by kind of work (quantize/pack, gemm, ...)
+  double ternaryMacsPerImage = 0;    // ternary-activation layers, all weight planes
+  double kernelBoundShare = 0;       // (those MACs at the kernel's instruction bound) / measured engine time
+  double cpuHz = 0;
+  double peakRssMiB = 0;             // peak resident memory of the process after the runs
+  double activationMiB = 0;          // engine activation buffers at the run's batch size
+  std::int64_t tnnBytes = 0;
   nlohmann::json toJson() const;
 };
 

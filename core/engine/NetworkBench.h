@@ -1,14 +1,16 @@
 #pragma once
-// End-to-end rows of the bench: a packed network (random weights, same graph as training) vs the
-// LibTorch eval forward of the fake-quant graph and of the plain fp32 model, same batch and threads.
+// End-to-end rows of the bench: a packed network (random weights, the same graph as training) against
+// the LibTorch eval forward of the plain fp32 model and of the fake-quant graph, same batch and threads,
+// in the same process.
 #include <vector>
 
 #include "engine/BenchSuite.h"
 
 namespace ternlab::engine {
 
-// LeNet-5 (TWN weights, FP activations -> int8 path) on 1x28x28 and ResNet-20 (TWN weights, signed
-// ternary activations -> 2-popcount path) on 3x32x32, batch 64; images/s medians of `runs` batches.
-std::vector<BenchRow> benchNetworks(int threads, int runs);
+// LeNet-5, VGG-S, ResNet-20 and ResNet-18 on 1x28x28 with ternary weights and activations (LSQ, {0,1,2}
+// codes after ReLU), batch 64 (throughput) and batch 1 (latency), on 1 and maxThreads threads.
+// `runs` bounds the timed calls per row (fewer for slow rows: about two seconds each).
+std::vector<BenchRow> benchNetworks(int maxThreads, int runs);
 
 }  // namespace ternlab::engine

@@ -15,6 +15,7 @@
 #include "engine/TnnFile.h"
 #include "nn/QuantConv2d.h"
 #include "nn/QuantLinear.h"
+#include "nn/RPReLU.h"
 #include "quant/AsymQuantizer.h"
 #include "quant/UniformNormalizer.h"
 #include "report/RunModel.h"
@@ -49,20 +50,78 @@ BnParams batchNorm(nn::TernaryNet& net, const std::string& name) {
   throw std::invalid_argument("BatchNorm " + name + " not found in " + net.arch());
 }
 
-// Least-squares scale of W_q against its codes, checked to be exact: W_q = alpha * codes.
-double codesTimesScale(const std::string& layer, const std::string& scheme, const at::Tensor& wq,
-                       const at::Tensor& codes) {
-  const auto c = codes.to(torch::kFloat32);
-  if (c.abs().gt(1).any().item<bool>() || (c - c.round()).abs().gt(0).any().item<bool>())
-    throw std::invalid_argument("layer " + layer + ": weight codes are not in {-1,0,1}");
-  const double cc = (c * c).sum().item<double>();
-  const double alpha = cc > 0 ? (wq * c).sum().item<double>() / cc : 0.0;
-  const double err = (wq - alpha * c).abs().max().item<double>();
+// The per-channel parameters of the RPReLU module `name` (ReActNet eq. 3).
+TnnRprelu rpreluParams(nn::TernaryNet& net, const std::string& name) {
+  for (const auto& item : net.named_modules()) {
+    if (item.key() != name) continue;
+    auto* r = dynamic_cast<nn::RPReLUImpl*>(item.value().get());
+    if (!r) break;
+    return {name, floats(r->shiftIn), floats(r->slope), floats(r->shiftOut)};
+  }
+  throw std::invalid_argument("RPReLU module " + name + " not found in " + net.arch());
+}
+
+// W_q as a sum of code planes times one scale each, found by least squares and checked to be exact:
+//   one code tensor:  W_q = α·c (TWN, ICS, asym, LSQ, FATNN, ...), else W_q = α_p·[c > 0] − α_n·[c < 0] (TTQ);
+//   T code tensors:   W_q = Σ_t α_t·c_t (REL, one plane per branch, summed in the epilogue).
+struct WeightPlanes {
+  std::vector<at::Tensor> codes;  // float, each in {-1, 0, 1}
+  std::vector<double> alpha;
+};
+
+// Solves the normal equations of min ||wq − Σ α_t c_t||; planes without a nonzero code get α = 0.
+std::vector<double> leastSquares(const at::Tensor& wq, const std::vector<at::Tensor>& c) {
+  const std::size_t T = c.size();
+  std::vector<std::vector<double>> G(T, std::vector<double>(T + 1, 0.0));
+  for (std::size_t i = 0; i < T; ++i) {
+    for (std::size_t j = 0; j < T; ++j) G[i][j] = (c[i] * c[j]).sum().item<double>();
+    G[i][T] = (c[i] * wq).sum().item<double>();
+    if (G[i][i] == 0) G[i][i] = 1;  // an all-zero plane: α = 0
+  }
+  for (std::size_t k = 0; k < T; ++k) {  // Gauss-Jordan with partial pivoting (T is at most a few)
+    std::size_t piv = k;
+    for (std::size_t r = k + 1; r < T; ++r)
+      if (std::fabs(G[r][k]) > std::fabs(G[piv][k])) piv = r;
+    std::swap(G[k], G[piv]);
+    if (std::fabs(G[k][k]) < 1e-12) continue;
+    for (std::size_t r = 0; r < T; ++r) {
+      if (r == k) continue;
+      const double f = G[r][k] / G[k][k];
+      for (std::size_t q = k; q <= T; ++q) G[r][q] -= f * G[k][q];
+    }
+  }
+  std::vector<double> a(T);
+  for (std::size_t k = 0; k < T; ++k) a[k] = std::fabs(G[k][k]) < 1e-12 ? 0.0 : G[k][T] / G[k][k];
+  return a;
+}
+
+bool exactSum(const at::Tensor& wq, const WeightPlanes& p) {
+  at::Tensor r = wq.clone();
+  for (std::size_t t = 0; t < p.codes.size(); ++t) r -= p.alpha[t] * p.codes[t];
   const double ref = std::max(wq.abs().max().item<double>(), 1e-20);
-  if (err > 1e-4 * ref)
-    throw std::invalid_argument("layer " + layer + " (" + scheme +
-                                "): weights are not ternary codes x one scale, which the engine needs");
-  return alpha;
+  return r.abs().max().item<double>() <= 1e-4 * ref;
+}
+
+WeightPlanes weightPlanes(const std::string& layer, const std::string& scheme, const at::Tensor& wq,
+                          const std::vector<at::Tensor>& codes) {
+  WeightPlanes p;
+  for (const auto& c8 : codes) {
+    const auto c = c8.to(torch::kFloat32);
+    if (c.abs().gt(1).any().item<bool>() || (c - c.round()).abs().gt(0).any().item<bool>())
+      throw std::invalid_argument("layer " + layer + ": weight codes are not in {-1,0,1}");
+    p.codes.push_back(c);
+  }
+  p.alpha = leastSquares(wq, p.codes);
+  if (exactSum(wq, p)) return p;
+  if (codes.size() == 1) {  // two scales: positive and negative parts as separate planes
+    const auto& c = p.codes[0];
+    WeightPlanes two;
+    two.codes = {c.gt(0).to(torch::kFloat32), -c.lt(0).to(torch::kFloat32)};
+    two.alpha = leastSquares(wq, two.codes);
+    if (exactSum(wq, two)) return two;
+  }
+  throw std::invalid_argument("layer " + layer + " (" + scheme + "): weights are not a sum of ternary code planes " +
+                              "times one scale each, which the engine needs");
 }
 
 // Floats in their numeric order as integers (so that bisection can walk every float between two others).
@@ -120,9 +179,6 @@ bool exactUniformThresholds(const quant::TensorQuantizer& aq, bool halfAct, floa
 }  // namespace
 
 TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, const at::Tensor& sample) {
-  if (cfg.model.activation != "relu")
-    throw std::invalid_argument("the packed engine runs ReLU networks, and this run's model.activation is '" +
-                                cfg.model.activation + "': RPReLU layers are not exported to .tnn");
   torch::NoGradGuard noGrad;
   net.eval();
   net.forward(sample);
@@ -150,19 +206,19 @@ TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, cons
       throw std::invalid_argument("layer " + t.name + " is neither QuantConv2d nor QuantLinear");
     }
     const at::Tensor w = q->latentWeight().detach();
-    double alpha = 1.0;
+    std::vector<double> planeAlpha = {1.0};
+    double actAlpha = 1.0;
     if (q->weightQuantizer()) {
       auto& wq = *q->weightQuantizer();
-      const at::Tensor wqv = wq.forward(w).detach();
-      if (wq.lastCodes().size() != 1)
-        throw std::invalid_argument("layer " + t.name + " (" + wq.scheme() + "): " +
-                                    std::to_string(wq.lastCodes().size()) +
-                                    " weight branches; the engine runs one code tensor per layer");
-      const at::Tensor codes = wq.lastCodes()[0];
-      t.weightScale = codesTimesScale(t.name, wq.scheme(), wqv, codes);
-      const auto c8 = codes.to(torch::kInt8).contiguous();
-      t.codes.assign(c8.data_ptr<std::int8_t>(), c8.data_ptr<std::int8_t>() + c8.numel());
-      alpha = t.weightScale;
+      const at::Tensor wqv = wq.forward(w).detach().to(torch::kFloat32);
+      const auto planes = weightPlanes(t.name, wq.scheme(), wqv, wq.lastCodes());
+      t.planes = static_cast<int>(planes.codes.size());
+      for (const auto& c : planes.codes) {
+        const auto c8 = c.to(torch::kInt8).contiguous();
+        t.codes.insert(t.codes.end(), c8.data_ptr<std::int8_t>(), c8.data_ptr<std::int8_t>() + c8.numel());
+      }
+      planeAlpha = planes.alpha;
+      t.weightScale = planes.alpha[0];
       t.mode = LayerMode::TernaryInt8Act;
       if (const auto& aq = q->inputQuantizer()) {
         const auto& thr = aq->lastThresholds();
@@ -176,20 +232,27 @@ TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, cons
         t.thrNeg = static_cast<float>(lo), t.thrPos = static_cast<float>(hi);
         exactUniformThresholds(*aq, halfAct, t.thrNeg, t.thrPos);
         t.actScale = sc[0][0];
-        alpha *= t.actScale;
+        actAlpha = t.actScale;
         t.mode = halfAct ? LayerMode::TernaryHalfAct : LayerMode::TernarySignedAct;
       }
     } else {
       t.weights = floats(w);
     }
-    const auto folded = foldBatchNorm(batchNorm(net, batchNormFor(net.arch(), t.name)), t.outC, alpha,
-                                      bias.defined() ? floats(bias) : std::vector<float>{});
-    t.scale = folded.scale;
-    t.bias = folded.bias;
+    const auto bn = batchNorm(net, batchNormFor(net.arch(), t.name));
+    const auto convBias = bias.defined() ? floats(bias) : std::vector<float>{};
+    t.scale.clear();
+    for (std::size_t p = 0; p < planeAlpha.size(); ++p) {
+      const auto folded = foldBatchNorm(bn, t.outC, planeAlpha[p] * actAlpha, convBias);
+      t.scale.insert(t.scale.end(), folded.scale.begin(), folded.scale.end());
+      if (p == 0) t.bias = folded.bias;  // the bias does not depend on the scale
+    }
     m.layers.push_back(std::move(t));
   }
   m.classes = m.layers.back().outC;
-  m.program = programFor(net.arch(), m.layers);
+  const ActKind nonlinearity = cfg.model.activation == "rprelu" ? ActKind::Rprelu : ActKind::Relu;
+  auto program = programFor(net.arch(), m.layers, nonlinearity);
+  m.program = std::move(program.ops);
+  for (const auto& name : program.rpreluModules) m.rprelu.push_back(rpreluParams(net, name));
   m.info = {{"arch", net.arch()},
             {"config", cfg.json},
             {"activations", !act.enabled() ? "float (int8 per image at run time)" : (halfAct ? "half" : "signed")}};

@@ -23,18 +23,33 @@ void putFloats(std::string& out, const std::vector<float>& v) {
 }
 
 nlohmann::json opJson(const TnnOp& o) {
-  nlohmann::json j = {{"op", o.op}};
-  if (o.op == "conv") j["layer"] = o.layer, j["relu"] = o.relu;
-  if (o.op == "maxpool") j["k"] = o.k;
-  if (o.op == "add_shortcut_a") j["stride"] = o.stride, j["pad_lo"] = o.padLo, j["pad_hi"] = o.padHi;
+  nlohmann::json j = {{"op", opKindName(o.op)}};
+  if (o.op == OpKind::Conv || o.op == OpKind::ShortcutConv) j["layer"] = o.layer;
+  if (o.op == OpKind::Conv || o.op == OpKind::Act) {
+    j["act"] = actKindName(o.act);
+    if (o.act == ActKind::Rprelu) j["act_index"] = o.actIndex;
+  }
+  if (o.op == OpKind::MaxPool) j["k"] = o.k;
+  if (o.op == OpKind::AddShortcutA) j["stride"] = o.stride, j["pad_lo"] = o.padLo, j["pad_hi"] = o.padHi;
   return j;
 }
 
-TnnOp opFrom(const nlohmann::json& j) {
+// Version 1 wrote conv ops with a "relu" flag and a separate "relu" op; both read as activations.
+TnnOp opFrom(const nlohmann::json& j, std::uint32_t version) {
   TnnOp o;
-  o.op = j.at("op").get<std::string>();
+  const auto name = j.at("op").get<std::string>();
+  if (version == 1 && name == "relu") {
+    o.op = OpKind::Act;
+    o.act = ActKind::Relu;
+    return o;
+  }
+  o.op = parseOpKind(name);
   o.layer = j.value("layer", -1);
-  o.relu = j.value("relu", false);
+  if (version == 1)
+    o.act = j.value("relu", false) ? ActKind::Relu : ActKind::None;
+  else
+    o.act = parseActKind(j.value("act", std::string("none")));
+  o.actIndex = j.value("act_index", -1);
   o.k = j.value("k", 2);
   o.stride = j.value("stride", 1);
   o.padLo = j.value("pad_lo", 0);
@@ -71,12 +86,13 @@ std::size_t writeTnn(const TnnModel& model, const std::string& path) {
     nlohmann::json j = {{"name", l.name},       {"kind", l.kind},     {"mode", layerModeName(l.mode)},
                         {"in", l.inC},          {"out", l.outC},      {"kernel", l.kernel},
                         {"stride", l.stride},   {"pad", l.pad},       {"thr_neg", l.thrNeg},
-                        {"thr_pos", l.thrPos},  {"alpha_w", l.weightScale}, {"alpha_a", l.actScale}};
-    if (l.scale.size() != static_cast<std::size_t>(l.outC) || l.bias.size() != l.scale.size())
+                        {"thr_pos", l.thrPos},  {"alpha_w", l.weightScale}, {"alpha_a", l.actScale},
+                        {"planes", l.planes}};
+    if (l.scale.size() != static_cast<std::size_t>(l.outC) * l.planes || l.bias.size() != static_cast<std::size_t>(l.outC))
       throw std::invalid_argument("layer " + l.name + ": scale/bias must have one value per output channel");
     j["offset"] = payload.size();
     if (l.ternary()) {
-      if (l.codes.size() != l.weightCount()) throw std::invalid_argument("layer " + l.name + ": wrong code count");
+      if (l.codes.size() != l.weightCount() * l.planes) throw std::invalid_argument("layer " + l.name + ": wrong code count");
       const auto b3 = kernels::encodeBase3(l.codes.data(), l.codes.size());
       payload.append(reinterpret_cast<const char*>(b3.data()), b3.size());
       j["weights"] = "base3";
@@ -92,11 +108,15 @@ std::size_t writeTnn(const TnnModel& model, const std::string& path) {
   }
   nlohmann::json program = nlohmann::json::array();
   for (const auto& o : model.program) program.push_back(opJson(o));
+  nlohmann::json rprelu = nlohmann::json::array();
+  for (const auto& r : model.rprelu)
+    rprelu.push_back({{"name", r.name}, {"shift_in", r.shiftIn}, {"slope", r.slope}, {"shift_out", r.shiftOut}});
   const nlohmann::json manifest = {{"format", "ternlab-tnn"},
                                    {"input", {model.inC, model.inH, model.inW}},
                                    {"classes", model.classes},
                                    {"layers", layers},
                                    {"program", program},
+                                   {"rprelu", rprelu},
                                    {"info", model.info}};
   const std::string text = manifest.dump();
 
@@ -156,7 +176,10 @@ TnnModel readTnn(const std::string& path) {
     model.inW = m.at("input").at(2).get<int>();
     model.classes = m.at("classes").get<int>();
     model.info = m.value("info", nlohmann::json::object());
-    for (const auto& o : m.at("program")) model.program.push_back(opFrom(o));
+    for (const auto& o : m.at("program")) model.program.push_back(opFrom(o, version));
+    for (const auto& r : m.value("rprelu", nlohmann::json::array()))
+      model.rprelu.push_back({r.at("name").get<std::string>(), r.at("shift_in").get<std::vector<float>>(),
+                              r.at("slope").get<std::vector<float>>(), r.at("shift_out").get<std::vector<float>>()});
     const char* base = bytes.data() + payloadAt;
     for (const auto& j : m.at("layers")) {
       TnnLayer l;
@@ -172,23 +195,29 @@ TnnModel readTnn(const std::string& path) {
       l.thrPos = j.at("thr_pos").get<float>();
       l.weightScale = j.value("alpha_w", 1.0);
       l.actScale = j.value("alpha_a", 1.0);
+      l.planes = j.value("planes", 1);
+      if (l.inC <= 0 || l.outC <= 0 || l.kernel <= 0 || l.planes < 1 || l.planes > 8 || l.outC > 4096 ||
+          l.kernel > 64 || l.inC > (1 << 24))
+        throw TnnError(path + ": layer " + l.name + " has a bad geometry in the manifest");
       const std::size_t offset = j.at("offset"), size = j.at("bytes");
-      const std::size_t wBytes = l.ternary() ? kernels::base3Bytes(l.weightCount()) : l.weightCount() * sizeof(float);
-      const std::size_t need = wBytes + 2 * sizeof(float) * static_cast<std::size_t>(l.outC);
+      const std::size_t nCodes = l.weightCount() * static_cast<std::size_t>(l.planes);
+      const std::size_t wBytes = l.ternary() ? kernels::base3Bytes(nCodes) : l.weightCount() * sizeof(float);
+      const std::size_t nScale = static_cast<std::size_t>(l.outC) * l.planes;
+      const std::size_t need = wBytes + sizeof(float) * (nScale + static_cast<std::size_t>(l.outC));
       if (size != need || offset > payloadLen || payloadLen - offset < size)
         throw TnnError(path + ": layer " + l.name + " has an inconsistent size in the manifest");
       const char* p = base + offset;
       if (l.ternary()) {
-        l.codes.resize(l.weightCount());
+        l.codes.resize(nCodes);
         kernels::decodeBase3(reinterpret_cast<const std::uint8_t*>(p), l.codes.size(), l.codes.data());
       } else {
         l.weights.resize(l.weightCount());
         std::memcpy(l.weights.data(), p, wBytes);
       }
-      l.scale.resize(l.outC);
+      l.scale.resize(nScale);
       l.bias.resize(l.outC);
-      std::memcpy(l.scale.data(), p + wBytes, l.outC * sizeof(float));
-      std::memcpy(l.bias.data(), p + wBytes + l.outC * sizeof(float), l.outC * sizeof(float));
+      std::memcpy(l.scale.data(), p + wBytes, nScale * sizeof(float));
+      std::memcpy(l.bias.data(), p + wBytes + nScale * sizeof(float), l.outC * sizeof(float));
       model.layers.push_back(std::move(l));
     }
   } catch (const TnnError&) {
@@ -196,26 +225,12 @@ TnnModel readTnn(const std::string& path) {
   } catch (const std::exception& e) {
     throw TnnError(path + ": bad manifest: " + e.what());
   }
-  for (const auto& o : model.program)
-    if (o.op == "conv" && (o.layer < 0 || o.layer >= static_cast<int>(model.layers.size())))
-      throw TnnError(path + ": program refers to layer " + std::to_string(o.layer) + " which does not exist");
-  return model;
-}
-
-const char* layerModeName(LayerMode m) {
-  switch (m) {
-    case LayerMode::Float: return "float";
-    case LayerMode::TernaryInt8Act: return "ternary-int8act";
-    case LayerMode::TernarySignedAct: return "ternary-signedact";
-    case LayerMode::TernaryHalfAct: return "ternary-halfact";
+  try {
+    validateProgram(model);  // a damaged or hand-edited file never reaches the kernels
+  } catch (const std::invalid_argument& e) {
+    throw TnnError(path + ": " + e.what());
   }
-  return "?";
-}
-
-LayerMode parseLayerMode(const std::string& s) {
-  for (auto m : {LayerMode::Float, LayerMode::TernaryInt8Act, LayerMode::TernarySignedAct, LayerMode::TernaryHalfAct})
-    if (s == layerModeName(m)) return m;
-  throw std::invalid_argument("unknown layer mode '" + s + "'");
+  return model;
 }
 
 }  // namespace ternlab::engine

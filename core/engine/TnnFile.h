@@ -11,7 +11,7 @@
 
 namespace ternlab::engine {
 
-inline constexpr std::uint32_t kTnnVersion = 1;
+inline constexpr std::uint32_t kTnnVersion = 2;  // 2: typed ops with activations, weight planes, RPReLU
 
 // A .tnn that cannot be read; the message names the file and the fault.
 class TnnError : public std::runtime_error {

@@ -13,31 +13,57 @@ enum class LayerMode { Float, TernaryInt8Act, TernarySignedAct, TernaryHalfAct }
 const char* layerModeName(LayerMode m);
 LayerMode parseLayerMode(const std::string& name);  // throws std::invalid_argument
 
-// One conv or linear layer with its BatchNorm and quantizer scales folded into a per-channel affine:
-// y[n] = scale[n] * acc[n] + bias[n] (int8 path: scale[n] * s_image * acc[n] + bias[n]).
+// One step of a network's program (docs/ARCHITECTURE.md, "The packed engine"):
+//   Conv          run layer `layer`, then its activation `act`
+//   MaxPool       k x k max pool, stride k
+//   Act           activation `act` alone (e.g. after a residual add)
+//   Flatten       (c, h, w) -> c·h·w features
+//   Save          push the current tensor
+//   AddShortcutA  pop, subsample by `stride`, zero-pad channels padLo/padHi, add (ResNet option A)
+//   ShortcutConv  replace the top of the saved stack by layer `layer` applied to it (projection shortcut)
+//   Gap           global average pool
+enum class OpKind { Conv, MaxPool, Act, Flatten, Save, AddShortcutA, ShortcutConv, Gap };
+const char* opKindName(OpKind k);
+OpKind parseOpKind(const std::string& name);  // throws std::invalid_argument
+
+// The nonlinearity of a Conv or Act op; RPReLU carries an index into TnnModel::rprelu.
+enum class ActKind { None, Relu, Rprelu };
+const char* actKindName(ActKind k);
+ActKind parseActKind(const std::string& name);  // throws std::invalid_argument
+
+// One conv or linear layer with its BatchNorm and quantizer scales folded into a per-channel affine.
+// Ternary layers hold `planes` code tensors whose products are summed (1 for one scale per layer; 2 for
+// TTQ's positive and negative parts; T_ex for REL's branches):
+//   y[n] = Σ_p scale[p·outC + n] · acc_p[n] + bias[n]   (int8 path: scale · s_image · acc + bias).
 // Exists so the file format and the engine share one plain description of a layer.
 struct TnnLayer {
   std::string name;
   std::string kind = "conv";  // conv | linear (linear = 1x1 conv on a 1x1 map, inC = in features)
   LayerMode mode = LayerMode::Float;
   int inC = 0, outC = 0, kernel = 1, stride = 1, pad = 0;
-  std::vector<std::int8_t> codes;  // ternary modes: OIHW codes in {-1,0,1}
+  int planes = 1;
+  std::vector<std::int8_t> codes;  // ternary modes: planes x OIHW codes in {-1,0,1}
   std::vector<float> weights;      // Float mode: OIHW fp32 weights
-  std::vector<float> scale, bias;  // per output channel, folded
+  std::vector<float> scale, bias;  // scale: planes x outC, bias: outC, folded
   float thrNeg = 0, thrPos = 0;    // ternary-act modes: input code thresholds (x < neg: -1/0, x > pos: +1/2)
-  double weightScale = 1, actScale = 1;  // alpha_w, alpha_a (informative; already inside scale)
+  double weightScale = 1, actScale = 1;  // alpha_w (of plane 0), alpha_a (informative; already inside scale)
 
   std::size_t weightCount() const { return static_cast<std::size_t>(outC) * inC * kernel * kernel; }
   bool ternary() const { return mode != LayerMode::Float; }
 };
 
-// One step of the network's program; ops: conv (layer, relu), maxpool (k), relu, flatten,
-// save (push the current tensor), add_shortcut_a (pop, subsample by stride, zero-pad channels padLo/padHi,
-// add), gap (global average pool). Exists so LeNet and ResNet share one interpreter.
+// Per-channel parameters of one RPReLU layer (ReActNet eq. 3): γ shiftIn, β slope, ζ shiftOut.
+struct TnnRprelu {
+  std::string name;
+  std::vector<float> shiftIn, slope, shiftOut;
+};
+
+// One program step (see OpKind).
 struct TnnOp {
-  std::string op;
+  OpKind op = OpKind::Conv;
   int layer = -1;
-  bool relu = false;
+  ActKind act = ActKind::None;
+  int actIndex = -1;  // RPReLU: index into TnnModel::rprelu
   int k = 2;
   int stride = 1;
   int padLo = 0, padHi = 0;
@@ -47,8 +73,16 @@ struct TnnOp {
 struct TnnModel {
   int inC = 1, inH = 28, inW = 28, classes = 10;
   std::vector<TnnLayer> layers;
+  std::vector<TnnRprelu> rprelu;
   std::vector<TnnOp> program;
   nlohmann::json info = nlohmann::json::object();
 };
+
+// Checks that the program is well formed for the layers (indices, channel counts, shapes, stack use) and
+// returns the spatial size each layer sees; throws std::invalid_argument naming the step and the fault.
+struct LayerInput {
+  int c = 0, h = 0, w = 0;
+};
+std::vector<LayerInput> validateProgram(const TnnModel& model);
 
 }  // namespace ternlab::engine

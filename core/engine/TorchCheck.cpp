@@ -34,14 +34,23 @@ std::map<std::string, std::int64_t> accumulatorDiff(nn::TernaryNet& net, Engine&
   for (const auto& [index, acc] : engine.accumulators()) {
     const auto& t = engine.model().layers.at(index);
     auto* q = layers.at(index);
-    const auto xq = q->inputQuantizer()->lastCodes().at(0).to(torch::kFloat32) * t.actScale;
-    const auto wq = q->weightQuantizer()->lastCodes().at(0).to(torch::kFloat32) * t.weightScale;
-    at::Tensor ref;
-    if (t.kind == "conv")
-      ref = torch::conv2d(xq, wq, {}, {t.stride, t.stride}, {t.pad, t.pad}).permute({0, 2, 3, 1});
-    else
-      ref = torch::mm(xq.reshape({xq.size(0), -1}), wq.t());
-    ref = (ref / (t.actScale * t.weightScale)).round().to(torch::kInt64).reshape({-1});
+    // The graph's activation codes against each weight plane of the .tnn (whose sum with the plane
+    // scales reproduces the graph's weights: checked at export).
+    const auto xc = q->inputQuantizer()->lastCodes().at(0).to(torch::kFloat32);
+    const std::int64_t per = static_cast<std::int64_t>(t.weightCount());
+    std::vector<at::Tensor> planes;
+    for (int p = 0; p < t.planes; ++p) {
+      auto codes = torch::from_blob(const_cast<std::int8_t*>(t.codes.data()) + p * per, {per}, torch::kInt8)
+                       .to(torch::kFloat32);
+      at::Tensor ref;
+      if (t.kind == "conv")
+        ref = torch::conv2d(xc, codes.reshape({t.outC, t.inC, t.kernel, t.kernel}), {}, {t.stride, t.stride},
+                            {t.pad, t.pad}).permute({0, 2, 3, 1});
+      else
+        ref = torch::mm(xc.reshape({xc.size(0), -1}), codes.reshape({t.outC, t.inC}).t());
+      planes.push_back(ref.reshape({-1, t.outC}));
+    }
+    const auto ref = torch::cat(planes, 1).round().to(torch::kInt64).reshape({-1});
     const auto got = torch::from_blob(const_cast<std::int32_t*>(acc.data()), {static_cast<std::int64_t>(acc.size())},
                                       torch::kInt32).to(torch::kInt64);
     if (got.numel() != ref.numel())

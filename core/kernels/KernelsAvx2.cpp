@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "kernels/detail/EpilogueKernels.h"
 #include "kernels/detail/TileKernels.h"
 
 namespace ternlab::kernels::detail {
@@ -74,6 +75,26 @@ struct Vec8Avx2 {
   static void store(std::int32_t* dst, Acc a) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), a); }
 };
 
+// Eight floats per ymm for the epilogue; a compare is turned into code bits by vmovmskps.
+struct F32Avx2 {
+  static constexpr int kLanes = 8;
+  using Vec = __m256;
+  using Mask = __m256;
+  static Vec loadI(const std::int32_t* p) {
+    return _mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+  static Vec loadF(const float* p) { return _mm256_loadu_ps(p); }
+  static Vec set1(float v) { return _mm256_set1_ps(v); }
+  static Vec add(Vec a, Vec b) { return _mm256_add_ps(a, b); }
+  static Vec sub(Vec a, Vec b) { return _mm256_sub_ps(a, b); }
+  static Vec mul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
+  static Mask ltMask(Vec a, Vec b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+  static Mask gtMask(Vec a, Vec b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static Vec select(Mask m, Vec a, Vec b) { return _mm256_blendv_ps(b, a, m); }
+  static void storeF(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+  static std::uint32_t bits(Mask m) { return static_cast<std::uint32_t>(_mm256_movemask_ps(m)); }
+};
+
 }  // namespace
 
 void ternaryItemsAvx2(const TernaryGemmArgs& a, std::size_t begin, std::size_t end) {
@@ -84,6 +105,13 @@ void twoBitItemsAvx2(const TwoBitGemmArgs& a, std::size_t begin, std::size_t end
 }
 void int8ItemsAvx2(const Int8GemmArgs& a, std::size_t begin, std::size_t end) {
   int8Items<Vec8Avx2, 4, 2>(a, begin, end);
+}
+
+void epilogueI32Avx2(const EpilogueArgs& a, const std::int32_t* acc, std::size_t ld, int r0, int r1) {
+  epilogueRows<F32Avx2>(a, acc, ld, r0, r1);
+}
+void epilogueF32Avx2(const EpilogueArgs& a, const float* acc, std::size_t ld, int r0, int r1) {
+  epilogueRows<F32Avx2>(a, acc, ld, r0, r1);
 }
 
 }  // namespace ternlab::kernels::detail

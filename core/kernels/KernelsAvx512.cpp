@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "kernels/detail/EpilogueKernels.h"
 #include "kernels/detail/TileKernels.h"
 
 namespace ternlab::kernels::detail {
@@ -66,6 +67,24 @@ struct Vec8Vnni {
   static void store(std::int32_t* dst, Acc a) { _mm512_storeu_si512(dst, a); }
 };
 
+// Sixteen floats per zmm for the epilogue; compares give a 16-bit mask, which is the code bits.
+struct F32Avx512 {
+  static constexpr int kLanes = 16;
+  using Vec = __m512;
+  using Mask = __mmask16;
+  static Vec loadI(const std::int32_t* p) { return _mm512_cvtepi32_ps(_mm512_loadu_si512(p)); }
+  static Vec loadF(const float* p) { return _mm512_loadu_ps(p); }
+  static Vec set1(float v) { return _mm512_set1_ps(v); }
+  static Vec add(Vec a, Vec b) { return _mm512_add_ps(a, b); }
+  static Vec sub(Vec a, Vec b) { return _mm512_sub_ps(a, b); }
+  static Vec mul(Vec a, Vec b) { return _mm512_mul_ps(a, b); }
+  static Mask ltMask(Vec a, Vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+  static Mask gtMask(Vec a, Vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  static Vec select(Mask m, Vec a, Vec b) { return _mm512_mask_blend_ps(m, b, a); }
+  static void storeF(float* p, Vec v) { _mm512_storeu_ps(p, v); }
+  static std::uint32_t bits(Mask m) { return static_cast<std::uint32_t>(m); }
+};
+
 }  // namespace
 
 void ternaryItemsAvx512(const TernaryGemmArgs& a, std::size_t begin, std::size_t end) {
@@ -76,6 +95,13 @@ void twoBitItemsAvx512(const TwoBitGemmArgs& a, std::size_t begin, std::size_t e
 }
 void int8ItemsAvx512Vnni(const Int8GemmArgs& a, std::size_t begin, std::size_t end) {
   int8Items<Vec8Vnni, 8, 1>(a, begin, end);
+}
+
+void epilogueI32Avx512(const EpilogueArgs& a, const std::int32_t* acc, std::size_t ld, int r0, int r1) {
+  epilogueRows<F32Avx512>(a, acc, ld, r0, r1);
+}
+void epilogueF32Avx512(const EpilogueArgs& a, const float* acc, std::size_t ld, int r0, int r1) {
+  epilogueRows<F32Avx512>(a, acc, ld, r0, r1);
 }
 
 }  // namespace ternlab::kernels::detail

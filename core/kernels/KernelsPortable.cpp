@@ -2,6 +2,7 @@
 // with a branch-free SWAR popcount (no -mpopcnt). Compiled with no ISA flags.
 #include <cstring>
 
+#include "kernels/detail/EpilogueKernels.h"
 #include "kernels/detail/TileKernels.h"
 
 namespace ternlab::kernels::detail {
@@ -116,6 +117,13 @@ void twoBitItemsPortable(const TwoBitGemmArgs& a, std::size_t begin, std::size_t
 }
 void int8ItemsPortable(const Int8GemmArgs& a, std::size_t begin, std::size_t end) {
   int8Items<Vec8Portable, 8, 1>(a, begin, end);
+}
+
+void epilogueI32Portable(const EpilogueArgs& a, const std::int32_t* acc, std::size_t ld, int r0, int r1) {
+  epilogueRows<FScalar>(a, acc, ld, r0, r1);
+}
+void epilogueF32Portable(const EpilogueArgs& a, const float* acc, std::size_t ld, int r0, int r1) {
+  epilogueRows<FScalar>(a, acc, ld, r0, r1);
 }
 
 }  // namespace ternlab::kernels::detail

@@ -1,11 +1,12 @@
 #include "kernels/Parallel.h"
 
 #include <exception>
-#include <thread>
 #include <vector>
 
 namespace ternlab::kernels {
 
+// OpenMP's thread pool (the one LibTorch uses here too): workers persist between calls, so a layer
+// call costs microseconds, not a thread start per worker.
 void parallelFor(std::size_t n, int threads, const std::function<void(std::size_t, std::size_t)>& fn) {
   if (n == 0) return;
   std::size_t t = threads < 1 ? 1 : static_cast<std::size_t>(threads);
@@ -14,20 +15,17 @@ void parallelFor(std::size_t n, int threads, const std::function<void(std::size_
     fn(0, n);
     return;
   }
-  std::vector<std::thread> pool;
   std::vector<std::exception_ptr> errors(t);
-  pool.reserve(t - 1);
-  auto chunk = [&](std::size_t i) {
-    const std::size_t b = n * i / t, e = n * (i + 1) / t;
+  const long long count = static_cast<long long>(t);
+#pragma omp parallel for num_threads(static_cast<int>(t)) schedule(static, 1)
+  for (long long i = 0; i < count; ++i) {
+    const std::size_t u = static_cast<std::size_t>(i);
     try {
-      fn(b, e);
+      fn(n * u / t, n * (u + 1) / t);
     } catch (...) {
-      errors[i] = std::current_exception();
+      errors[u] = std::current_exception();
     }
-  };
-  for (std::size_t i = 1; i < t; ++i) pool.emplace_back(chunk, i);
-  chunk(0);
-  for (auto& th : pool) th.join();
+  }
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
 }

@@ -1,4 +1,5 @@
 #include "report/LayerReport.h"
+#include "report/EnergyModel.h"
 
 #include <torch/torch.h>
 
@@ -57,6 +58,10 @@ ModelReport summarize(nn::TernaryNet& net, const at::Tensor& batch) {
       totalCodes += w.numel();
       totalNonZero += w.ne(0).sum().item<double>();
     }
+    row.bitOps = static_cast<double>(row.macs) * row.weightBits * row.activationBits;
+    row.energyPj = estimatedEnergyPj(row);
+    r.total.bitOps += row.bitOps;
+    r.total.energyPj += row.energyPj;
     r.total.params += row.params;
     r.total.fpBytes += row.fpBytes;
     r.total.packedBytes += row.packedBytes;
@@ -82,6 +87,8 @@ nlohmann::json toJson(const ModelReport& r) {
                           {"memory_packed_bytes", l.packedBytes},
                           {"macs_per_sample", l.macs},
                           {"effective_macs_per_sample", l.effectiveMacs},
+                          {"bit_ops_per_sample", l.bitOps},
+                          {"energy_pj_per_sample", l.energyPj},
                           {"density", l.density},
                           {"branch_density", l.branchDensity},
                           {"compression", l.compression()}};
@@ -97,17 +104,18 @@ nlohmann::json toJson(const ModelReport& r) {
 std::string formatTable(const ModelReport& r) {
   std::string out;
   char buf[512];
-  std::snprintf(buf, sizeof buf, "%-10s %-6s %-6s %-16s %9s %5s %5s %11s %11s %11s %8s %7s\n", "layer", "kind",
-                "scheme", "shape", "params", "Wbit", "Abit", "FP bytes", "packed", "MACs", "density", "ratio");
+  std::snprintf(buf, sizeof buf, "%-10s %-6s %-6s %-16s %9s %5s %5s %11s %11s %11s %12s %10s %8s %7s\n", "layer",
+                "kind", "scheme", "shape", "params", "Wbit", "Abit", "FP bytes", "packed", "MACs", "bit-ops", "energy nJ",
+                "density", "ratio");
   out += buf;
   auto line = [&](const LayerRow& l, bool total) {
     std::string shape;
     for (auto d : l.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
-    std::snprintf(buf, sizeof buf, "%-10s %-6s %-6s %-16s %9lld %5s %5s %11.0f %11.0f %11lld %7.1f%% %6.1fx\n",
+    std::snprintf(buf, sizeof buf, "%-10s %-6s %-6s %-16s %9lld %5s %5s %11.0f %11.0f %11lld %12.3g %10.2f %7.1f%% %6.1fx\n",
                   l.name.c_str(), l.kind.c_str(), l.scheme.c_str(), shape.c_str(),
                   static_cast<long long>(l.params), total ? "" : std::to_string(l.weightBits).c_str(),
                   total ? "" : std::to_string(l.activationBits).c_str(), l.fpBytes, l.packedBytes,
-                  static_cast<long long>(l.macs), 100.0 * l.density, l.compression());
+                  static_cast<long long>(l.macs), l.bitOps, l.energyPj * 1e-3, 100.0 * l.density, l.compression());
     out += buf;
   };
   for (const auto& l : r.layers) line(l, false);

@@ -19,6 +19,8 @@ struct LayerRow {
   double density = 1;                   // non-zero codes / codes, over all branches (1 for FP)
   std::vector<double> branchDensity;
   double effectiveMacs = 0;             // macs · density (zero codes skip their add)
+  double bitOps = 0;                    // macs · weightBits · activationBits (BOPs, Baskin et al. 2018)
+  double energyPj = 0;                  // estimated compute + weight-read energy per sample (EnergyModel.h)
   double compression() const { return packedBytes > 0 ? fpBytes / packedBytes : 1.0; }
 };
 

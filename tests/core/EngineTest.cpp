@@ -46,11 +46,11 @@ engine::TnnModel tinyModel() {
   f.bias = {0.5f, -0.5f, 0.0f};
   m.layers = {c, f};
   engine::TnnOp a;
-  a.op = "conv", a.layer = 0, a.relu = true;
+  a.op = engine::OpKind::Conv, a.layer = 0, a.act = engine::ActKind::Relu;
   engine::TnnOp fl;
-  fl.op = "flatten";
+  fl.op = engine::OpKind::Flatten;
   engine::TnnOp b;
-  b.op = "conv", b.layer = 1;
+  b.op = engine::OpKind::Conv, b.layer = 1;
   m.program = {a, fl, b};
   m.info = {{"run_id", 7}, {"uuid", "abc"}};
   return m;
@@ -112,7 +112,7 @@ TEST(TnnFile, RoundTripKeepsEveryField) {
   EXPECT_EQ(r.layers[1].weights, m.layers[1].weights);
   EXPECT_EQ(r.layers[1].kind, "linear");
   ASSERT_EQ(r.program.size(), 3u);
-  EXPECT_EQ(r.program[0].relu, true);
+  EXPECT_EQ(r.program[0].act, engine::ActKind::Relu);
   EXPECT_EQ(r.program[2].layer, 1);
   EXPECT_EQ(r.info["uuid"], "abc");
   // The same network runs before and after the round trip with identical logits.
@@ -250,38 +250,84 @@ TEST(EngineVsTorch, UniformNormalisationFoldsIntoThresholdsAndScales) {
 }
 
 namespace {
-// Untrained ResNet-20 (width 0.5) with ternary activations: padded 3x3 convs ({0,1,2} needs the border
-// correction), option-A shortcuts (zero channel padding); accumulators exact, logits within fp32 noise.
-void checkResNet20(const std::string& activations) {
+// One architecture x scheme of the engine coverage: an untrained network (small width) exported and run on
+// random images. Integer accumulators must equal the graph's for every ternary-activation layer; logits
+// agree within fp32 noise; the unfused pipeline (floats between layers) gives the same logits.
+struct CoverageCase {
+  const char* name;
+  const char* arch;
+  double width;
+  const char* activation;  // relu | rprelu
+  const char* quant;
+  int ternaryActLayers;    // layers with accumulators to compare (-1: not checked)
+};
+
+void PrintTo(const CoverageCase& c, std::ostream* os) { *os << c.name; }
+
+class EngineCoverage : public ::testing::TestWithParam<CoverageCase> {};
+
+TEST_P(EngineCoverage, AccumulatorsEqualAndLogitsAgreeWithTheGraph) {
+  const auto& c = GetParam();
   torch::manual_seed(11);
-  const auto cfg = config::parseExperimentText(R"({"model": {"arch": "resnet20", "width": 0.5},
-      "quant": {"weights": {"scheme": "twn"}, "activations": )" + activations + "}}");
+  const auto cfg = config::parseExperimentText(std::string(R"({"model": {"arch": ")") + c.arch + R"(", "width": )" +
+                                               std::to_string(c.width) + R"(, "activation": ")" + c.activation +
+                                               R"("}, "quant": )" + c.quant + "}");
   nn::InputShape in;
   in.channels = 1;
   in.size = 28;
   auto net = nn::makeModel(cfg.model, in);
   nn::applyQuantPolicy(*net, cfg.quant);
+  {  // RPReLU starts as a plain PReLU: move its shifts off zero so they matter
+    torch::NoGradGuard g;
+    for (auto& p : net->named_parameters())
+      if (p.key().find("rprelu.shift") != std::string::npos) p.value().uniform_(-0.3, 0.3);
+  }
   const auto x = torch::randn({4, 1, 28, 28});
   engine::Engine eng(engine::buildTnn(*net, cfg, x));
   const auto diff = engine::accumulatorDiff(*net, eng, x, 2);
-  EXPECT_EQ(diff.size(), 18u);
+  if (c.ternaryActLayers >= 0) EXPECT_EQ(static_cast<int>(diff.size()), c.ternaryActLayers);
   for (const auto& [layer, d] : diff) EXPECT_EQ(d, 0) << layer;
   torch::NoGradGuard g;
+  net->eval();
   const auto ref = net->forward(x).contiguous();
   const auto got = eng.run(x.data_ptr<float>(), 4, {});
   const auto gotT = torch::from_blob(const_cast<float*>(got.data()), {4, 10});
   engine::EngineOptions unfused;
-  unfused.fusePairs = false;  // conv->conv pairs kept packed in between give the same logits
+  unfused.fuse = false;
   EXPECT_EQ(eng.run(x.data_ptr<float>(), 4, unfused), got);
-  EXPECT_LT((gotT - ref).abs().max().item<double>(), 1e-3 * (1 + ref.abs().max().item<double>()));
+  engine::EngineOptions two;
+  two.threads = 2;
+  EXPECT_EQ(eng.run(x.data_ptr<float>(), 4, two), got);
+  EXPECT_LT((gotT - ref).abs().max().item<double>(), 2e-3 * (1 + ref.abs().max().item<double>())) << c.name;
 }
+
+constexpr const char* kLsq = R"({"weights": {"scheme": "lsq"}, "activations": {"scheme": "lsq"}})";
+constexpr const char* kSigned = R"({"weights": {"scheme": "asym", "uniform": "gaussian"},
+    "activations": {"scheme": "asym", "uniform": "gaussian", "options": {"signed_act": 1}}})";
+
+INSTANTIATE_TEST_SUITE_P(
+    ArchitecturesAndSchemes, EngineCoverage,
+    ::testing::Values(
+        CoverageCase{"resnet20_lsq_half", "resnet20", 0.5, "relu", kLsq, 18},
+        CoverageCase{"resnet20_twn_signed", "resnet20", 0.5, "relu",
+                     R"({"weights": {"scheme": "twn"}, "activations": {"scheme": "twn"}})", 18},
+        CoverageCase{"resnet20_rprelu_signed", "resnet20", 0.5, "rprelu", kSigned, 18},
+        CoverageCase{"resnet20_ttq_weights_lsq_act", "resnet20", 0.5, "relu",
+                     R"({"weights": {"scheme": "ttq"}, "activations": {"scheme": "lsq"}})", 18},
+        CoverageCase{"resnet20_rel3_ics", "resnet20", 0.5, "relu",
+                     R"({"weights": {"scheme": "ics", "branches": 3}, "activations": {"scheme": "lsq"}})", 18},
+        CoverageCase{"resnet20_ternary_last_layer", "resnet20", 0.5, "relu",
+                     R"({"weights": {"scheme": "lsq"}, "activations": {"scheme": "lsq"}, "last_layer": "ternary"})", 19},
+        CoverageCase{"resnet18_lsq_projection", "resnet18", 0.125, "relu", kLsq, 19},
+        CoverageCase{"vggs_lsq", "vgg-s", 0.125, "relu", kLsq, 5},
+        CoverageCase{"vggs_rprelu_signed", "vgg-s", 0.125, "rprelu", kSigned, 5},
+        CoverageCase{"lenet5_rprelu_signed", "lenet5", 1.0, "rprelu", kSigned, 3},
+        CoverageCase{"lenet5_fatnn", "lenet5", 1.0, "relu",
+                     R"({"weights": {"scheme": "fatnn"}, "activations": {"scheme": "fatnn"}})", 3},
+        CoverageCase{"lenet5_ttq_weights_only", "lenet5", 1.0, "relu", R"({"weights": {"scheme": "ttq"}})", 0}),
+    [](const ::testing::TestParamInfo<CoverageCase>& i) { return std::string(i.param.name); });
+
 }  // namespace
-
-TEST(EngineVsTorch, ResNet20HalfRangeBordersAndShortcutsMatch) { checkResNet20(R"({"scheme": "lsq"})"); }
-
-TEST(EngineVsTorch, ResNet20SignedActivationsFusedPathMatches) {
-  checkResNet20(R"({"scheme": "asym", "options": {"signed_act": 1}})");
-}
 
 namespace {
 // What buildTnn says when it refuses the (untrained) model of an experiment; "" if it exports.
@@ -299,16 +345,50 @@ std::string tnnRefusal(const std::string& experimentJson) {
 }
 }  // namespace
 
-TEST(TnnExport, SeveralWeightBranchesAreRefusedNamingTheLayer) {
-  const auto e = tnnRefusal(R"({"quant": {"weights": {"scheme": "twn", "branches": 2}}})");
-  EXPECT_NE(e.find("conv2"), std::string::npos) << e;
-  EXPECT_NE(e.find("branches"), std::string::npos) << e;
+TEST(TnnExport, RelBranchesAndTtqScalesBecomeWeightPlanes) {
+  for (const char* q : {R"({"weights": {"scheme": "twn", "branches": 2}})", R"({"weights": {"scheme": "ttq"}})"}) {
+    const auto cfg = config::parseExperimentText(std::string(R"({"quant": )") + q + "}");
+    nn::InputShape in;
+    auto net = nn::makeModel(cfg.model, in);
+    nn::applyQuantPolicy(*net, cfg.quant);
+    {  // TTQ starts with W_p = W_n (one scale would do): make them differ as after training
+      torch::NoGradGuard g;
+      net->forward(torch::randn({2, 1, 28, 28}));  // TTQ initialises W_p, W_n on its first forward
+      for (auto& p : net->named_parameters())
+        if (p.key().size() >= 2 && p.key().substr(p.key().size() - 2) == "wn") p.value().fill_(0.6);
+    }
+    const auto m = engine::buildTnn(*net, cfg, torch::randn({2, 1, 28, 28}));
+    EXPECT_EQ(m.layers[1].planes, 2) << q;
+    EXPECT_EQ(m.layers[1].scale.size(), 2u * m.layers[1].outC) << q;
+  }
 }
 
-TEST(TnnExport, RpreluNetworksAreRefusedNamingTheActivation) {
-  const auto e = tnnRefusal(
-      R"({"model": {"arch": "resnet20", "width": 0.5, "activation": "rprelu"}, "quant": {"weights": {"scheme": "twn"}}})");
-  EXPECT_NE(e.find("model.activation is 'rprelu'"), std::string::npos) << e;
-  // The same network with ReLU exports.
-  EXPECT_EQ(tnnRefusal(R"({"model": {"arch": "resnet20", "width": 0.5}, "quant": {"weights": {"scheme": "twn"}}})"), "");
+TEST(TnnExport, RpreluNetworksExportWithTheirParameters) {
+  EXPECT_EQ(tnnRefusal(R"({"model": {"arch": "resnet20", "width": 0.5, "activation": "rprelu"},
+                           "quant": {"weights": {"scheme": "twn"}}})"),
+            "");
+}
+
+TEST(TnnFile, ProgramFaultsAreRefusedWhenReadNamingTheStep) {
+  const auto dir = freshDir();
+  auto m = tinyModel();
+  m.program[2].layer = 5;  // a layer that does not exist
+  EXPECT_THROW(engine::Engine{m}, std::invalid_argument);
+  m = tinyModel();
+  m.layers[0].codes[3] = 2;  // not a ternary code
+  try {
+    engine::validateProgram(m);
+    ADD_FAILURE() << "a code of 2 was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("layer conv"), std::string::npos) << e.what();
+  }
+  m = tinyModel();
+  m.layers[1].inC = 63;  // flatten gives 64 features
+  m.layers[1].weights.resize(m.layers[1].weightCount());
+  try {
+    engine::validateProgram(m);
+    ADD_FAILURE() << "a feature count mismatch was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("program step 2"), std::string::npos) << e.what();
+  }
 }
