@@ -156,19 +156,29 @@ void bitConv(const BitMap& in, const BitConvWeights& w, const LayerEpilogue& ep,
       const int r0 = static_cast<int>(blk) * kBlockRows, r1 = std::min(M, r0 + kBlockRows);
       if (times) t0 = Clock::now();
       // Gather: row i = k kernel rows of segWords words each, read straight from the bordered map.
+      int b = r0 / (oh * ow), y = (r0 % (oh * ow)) / ow, x = r0 % ow;
       for (int r = r0; r < r1; ++r) {
-        const int b = r / (oh * ow), p = r % (oh * ow), y = p / ow, x = p % ow;
         const std::size_t base = b * imgB + static_cast<std::size_t>(y * w.stride + shift) * rowB +
                                  static_cast<std::size_t>(x) * pixStep + static_cast<std::size_t>(shift) * in.pixBytes;
         std::uint64_t* dm = sc.m.data() + static_cast<std::size_t>(r - r0) * words;
         std::uint64_t* ds = sc.s.data() + static_cast<std::size_t>(r - r0) * words;
-        for (int kh = 0; kh < w.kernel; ++kh) {
-          const std::uint8_t* sm = in.m.data() + base + kh * rowB;
-          const std::uint8_t* ss = in.s.data() + base + kh * rowB;
-          for (int j = 0; j < w.segWords; ++j) {
-            std::memcpy(dm + kh * w.segWords + j, sm + 8 * j, 8);
-            std::memcpy(ds + kh * w.segWords + j, ss + 8 * j, 8);
+        const std::uint8_t* sm = in.m.data() + base;
+        const std::uint8_t* ss = in.s.data() + base;
+        if (w.segWords == 1) {
+          for (int kh = 0; kh < w.kernel; ++kh) {
+            std::memcpy(dm + kh, sm + kh * rowB, 8);
+            std::memcpy(ds + kh, ss + kh * rowB, 8);
           }
+        } else {
+          for (int kh = 0; kh < w.kernel; ++kh)
+            for (int j = 0; j < w.segWords; ++j) {
+              std::memcpy(dm + kh * w.segWords + j, sm + kh * rowB + 8 * j, 8);
+              std::memcpy(ds + kh * w.segWords + j, ss + kh * rowB + 8 * j, 8);
+            }
+        }
+        if (++x == ow) {
+          x = 0;
+          if (++y == oh) y = 0, ++b;
         }
       }
       if (times) t1 = Clock::now();

@@ -96,14 +96,25 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* row, int n, float f
   }
 }
 
+// Stores a pixel's code bits (bytes of little-endian words) without a library call.
+inline void storeBits(std::uint8_t* dst, const std::uint64_t* w, int bytes) {
+  int i = 0;
+  for (; i + 8 <= bytes; i += 8) std::memcpy(dst + i, w + i / 8, 8);
+  if (i < bytes) {
+    const std::uint64_t v = w[i / 8];
+    for (int b = 0; i < bytes; ++i, ++b) dst[i] = static_cast<std::uint8_t>(v >> (8 * b));
+  }
+}
+
 template <class F, class AccT>
 void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int r1) {
   constexpr int L = F::kLanes;
   const int hw = a.outH * a.outW;
   const int words = (a.N + 63) / 64;
+  // (b, oy, ox) of row r0, then stepped row by row (no divisions per row).
+  int b = r0 / hw, oy = (r0 % hw) / a.outW, ox = r0 % a.outW;
   for (int r = r0; r < r1; ++r) {
     const AccT* row = acc + static_cast<std::size_t>(r - r0) * ldAcc;
-    const int b = r / hw, p = r % hw, oy = p / a.outW, ox = p % a.outW;
     const float f = a.perImage ? a.perImage[b] : 1.0f;
     const float* resRow =
         a.res ? a.res + ((static_cast<std::size_t>(b) * a.resH + oy * a.resStride) * a.resW + ox * a.resStride) * a.resC
@@ -128,8 +139,18 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
       const std::size_t off = static_cast<std::size_t>(b) * a.bitsImage +
                               static_cast<std::size_t>(oy + a.bitsPad) * a.bitsRow +
                               static_cast<std::size_t>(ox + a.bitsPad) * a.bitsPix;
-      std::memcpy(a.bitsM + off, mw, static_cast<std::size_t>(a.bitsPix));
-      std::memcpy(a.bitsS + off, sw, static_cast<std::size_t>(a.bitsPix));
+      if (a.bitsPix == 2) {  // 16 channels: the common narrow layer
+        const auto m16 = static_cast<std::uint16_t>(mw[0]), s16 = static_cast<std::uint16_t>(sw[0]);
+        std::memcpy(a.bitsM + off, &m16, 2);
+        std::memcpy(a.bitsS + off, &s16, 2);
+      } else {
+        storeBits(a.bitsM + off, mw, a.bitsPix);
+        storeBits(a.bitsS + off, sw, a.bitsPix);
+      }
+    }
+    if (++ox == a.outW) {
+      ox = 0;
+      if (++oy == a.outH) oy = 0, ++b;
     }
   }
 }
