@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "nn/TernaryNet.h"
+#include "report/EnergyModel.h"
 #include "report/LayerReport.h"
 
 using namespace ternlab;
@@ -53,4 +54,18 @@ TEST(ReportLayer, LeNetSummaryMatchesHandCounts) {
   EXPECT_EQ(j["layers"].size(), 5u);
   EXPECT_EQ(j["layers"][1]["memory_packed_bytes"], 604.0);
   EXPECT_NE(report::formatTable(r).find("conv2"), std::string::npos);
+}
+
+// The energy estimate by hand (Horowitz ISSCC 2014 figures): an FP layer of 1000 MACs and 10 weights is
+// 1000 · 4.6 pJ + 320 bits · 10/64 pJ; a ternary W+A layer of the same size 1000 · 0.3/64 pJ + 20 bits · 10/64 pJ.
+TEST(ReportEnergy, EstimateFollowsTheCitedPerOperationFigures) {
+  ternlab::report::LayerRow fp;
+  fp.macs = 1000, fp.params = 10, fp.branches = 0, fp.activationBits = 32;
+  EXPECT_NEAR(ternlab::report::estimatedEnergyPj(fp), 4600.0 + 50.0, 1e-9);
+  ternlab::report::LayerRow t = fp;
+  t.branches = 1, t.activationBits = 2;
+  EXPECT_NEAR(ternlab::report::estimatedEnergyPj(t), 1000.0 * 0.3 / 64 + 20 * 10.0 / 64, 1e-9);
+  ternlab::report::LayerRow w = t;  // ternary weights, FP (int8 at run time) activations: nonzero MACs only
+  w.activationBits = 32, w.effectiveMacs = 400;
+  EXPECT_NEAR(ternlab::report::estimatedEnergyPj(w), 400 * 0.03 + 20 * 10.0 / 64, 1e-9);
 }
