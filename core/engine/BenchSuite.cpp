@@ -77,15 +77,9 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
   const auto isa = kernels::activeIsa();
   res.isa = kernels::isaName(isa);
   res.cpuHz = kernels::measuredCpuHz();
-  if (isa == kernels::Isa::Avx512) {
-    res.boundMacPerCycle = kernels::kTernaryMacPerCycleBound;
-    res.boundNote = "AVX-512: 512 MACs per 6 zmm ops on 2 ports = 171 MAC/cycle";
-  } else {
-    // AVX2 2-popcount step per 256 MACs: and, xor, and (3) + 2 nibble-LUT popcounts (2 x [and, shift, and,
-    // 2 vpshufb, add] = 12) + 1 accumulate = 16 vector uops; Zen 3 issues 4 vector uops/cycle -> 64.
-    res.boundMacPerCycle = 64.0;
-    res.boundNote = "AVX2: 256 MACs per ~16 ymm uops at 4 uops/cycle = 64 MAC/cycle (per core)";
-  }
+  res.boundMacPerCycle = kernels::ternaryMacPerCycleBound(isa);
+  res.boundNote = isa == kernels::Isa::Avx512 ? "AVX-512: 512 MACs per 6 zmm ops on 2 ports = 171 MAC/cycle"
+                                              : "AVX2: 256 MACs per ~16 ymm uops at 4 uops/cycle = 64 MAC/cycle (per core)";
   const auto gopts = kernels::GemmOptions().threads(res.threads);
   const double bound = res.boundMacPerCycle * res.threads;
 

@@ -77,8 +77,7 @@ struct CompiledLayer {
   int kernel = 1, stride = 1, pad = 0, outH = 1, outW = 1;
   kernels::BitConvWeights bits;      // ternary-activation layers
   kernels::Int8Panels int8;          // FP-activation ternary layers
-  std::vector<std::int8_t> codesK;   // (kh, kw, c) order, planes x outC rows (exact fp32 path)
-  std::vector<std::vector<int>> plus, minus;
+  std::vector<std::vector<int>> plus, minus;  // exact fp32 path: (kh, kw, c) indices of +1 / -1 codes per row
   int K() const { return kernel * kernel * inC; }
 };
 
@@ -187,13 +186,13 @@ class Planner {
                                            l.mode == LayerMode::TernaryHalfAct);
       return;
     }
-    c.codesK = codesKhKwC(l, c.inC, c.kernel);
+    const auto codesK = codesKhKwC(l, c.inC, c.kernel);
     const int K = c.K(), rows = l.planes * l.outC;
-    c.int8 = kernels::packInt8Panels(c.codesK.data(), rows, K);
+    c.int8 = kernels::packInt8Panels(codesK.data(), rows, K);
     c.plus.resize(rows), c.minus.resize(rows);
     for (int n = 0; n < rows; ++n)
       for (int k = 0; k < K; ++k) {
-        const int v = c.codesK[static_cast<std::size_t>(n) * K + k];
+        const int v = codesK[static_cast<std::size_t>(n) * K + k];
         if (v > 0) c.plus[n].push_back(k);
         if (v < 0) c.minus[n].push_back(k);
       }
@@ -359,6 +358,13 @@ std::vector<PhaseTime> Engine::phases() const {
   std::vector<PhaseTime> out;
   for (const auto& [k, v] : last_->phase) out.push_back({k, v});
   return out;
+}
+
+double Engine::ternaryMacsPerImage() const {
+  double macs = 0;
+  for (const auto& c : plan_->layers)
+    if (bitsInput(*c.l)) macs += static_cast<double>(c.outH) * c.outW * c.l->outC * c.l->planes * c.K();
+  return macs;
 }
 
 std::size_t Engine::activationBytes() const {

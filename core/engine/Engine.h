@@ -37,6 +37,8 @@ class Engine {
   const std::vector<std::pair<std::string, double>>& profile() const;
   // The same time by kind of work.
   std::vector<PhaseTime> phases() const;
+  // MACs per image of the ternary-activation layers (the bit kernels' work), all weight planes.
+  double ternaryMacsPerImage() const;
   // Bytes of activation buffers held after the last run (maps, bit maps, scratch of the int8 path).
   std::size_t activationBytes() const;
 

@@ -106,20 +106,11 @@ InferReport runInference(const InferOptions& o) {
   r.profile = engine.profile();
   for (const auto& p : engine.phases()) r.phases.emplace_back(p.phase, p.seconds);
   // Share of the kernel-only bound: the ternary MACs at the GEMM's instruction bound vs the whole engine time.
-  const auto inputs = validateProgram(engine.model());
-  for (std::size_t i = 0; i < engine.model().layers.size(); ++i) {
-    const auto& l = engine.model().layers[i];
-    if (l.mode != LayerMode::TernarySignedAct && l.mode != LayerMode::TernaryHalfAct) continue;
-    const int k = l.kind == "linear" ? inputs[i].h : l.kernel, st = l.kind == "linear" ? 1 : l.stride,
-              pad = l.kind == "linear" ? 0 : l.pad;
-    const double oh = (inputs[i].h + 2 * pad - k) / st + 1, ow = (inputs[i].w + 2 * pad - k) / st + 1;
-    r.ternaryMacsPerImage += oh * ow * l.outC * static_cast<double>(l.inC) * l.kernel * l.kernel * l.planes;
-  }
+  r.ternaryMacsPerImage = engine.ternaryMacsPerImage();
   r.cpuHz = kernels::measuredCpuHz();
   double profiled = 0;
   for (const auto& p : r.profile) profiled += p.second;
-  const double bound = (kernels::activeIsa() == kernels::Isa::Avx512 ? kernels::kTernaryMacPerCycleBound : 64.0) *
-                       r.threads * r.cpuHz;
+  const double bound = kernels::ternaryMacPerCycleBound(kernels::activeIsa()) * r.threads * r.cpuHz;
   if (profiled > 0) r.kernelBoundShare = r.ternaryMacsPerImage * n / bound / profiled;
   r.activationMiB = static_cast<double>(engine.activationBytes()) / (1 << 20);
   struct rusage ru {};

@@ -38,16 +38,4 @@ void conv2dTernary(const float* x, const ConvShape& sh, const QuantThresholds& t
   epilogueToNCHW(s.acc.data(), sh.batch, sh.outH() * sh.outW(), sh.outC, affine, y);
 }
 
-void conv2dTernaryPacked(const PackedFeatureMap& in, const ConvShape& sh, const TernaryPanels& w,
-                         const ChannelAffine& affine, const QuantThresholds& next, PackedFeatureMap& out,
-                         const GemmOptions& opts) {
-  checkWeights(sh, w);
-  ConvScratch& s = scratch();
-  im2rowPacked(in, sh, s.rows);
-  s.acc.resize(static_cast<std::size_t>(sh.gemmM()) * sh.outC);
-  ternaryGemm(s.rows, w, s.acc.data(), opts);
-  out.reset(sh.batch, sh.outC, sh.outH(), sh.outW());
-  epilogueToPacked(s.acc.data(), sh.outC, affine, next, out);
-}
-
 }  // namespace ternlab::kernels

@@ -14,9 +14,4 @@ namespace ternlab::kernels {
 void conv2dTernary(const float* x, const ConvShape& shape, const QuantThresholds& thr, const TernaryPanels& w,
                    const ChannelAffine& affine, float* y, const GemmOptions& opts = GemmOptions());
 
-// Packed in -> packed out: the next layer's codes, quantized against `next` in the epilogue.
-void conv2dTernaryPacked(const PackedFeatureMap& in, const ConvShape& shape, const TernaryPanels& w,
-                         const ChannelAffine& affine, const QuantThresholds& next, PackedFeatureMap& out,
-                         const GemmOptions& opts = GemmOptions());
-
 }  // namespace ternlab::kernels

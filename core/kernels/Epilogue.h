@@ -1,7 +1,7 @@
 #pragma once
 // Layer epilogue on the int32 GEMM output (rows = output pixels, cols = channels): per-channel
-// affine y = scale[n] * acc + bias[n] (folded alpha and BatchNorm), then either float NCHW out,
-// or quantization against the next layer's thresholds straight into its packed planes.
+// affine y = scale[n] * acc + bias[n] (folded alpha and BatchNorm) into float NCHW, for conv2dTernary.
+// The engine's fused epilogue (activations, residuals, next layer's codes) is kernels/BitConv.h.
 #include <cstdint>
 
 #include "kernels/ConvQuantize.h"
@@ -22,8 +22,5 @@ struct ChannelAffine {
 // acc is (batch*HW) x N row-major; y is NCHW with C = N.
 void epilogueToNCHW(const std::int32_t* acc, int batch, int hw, int N, const ChannelAffine& affine, float* y);
 
-// acc rows are pixels (n, h, w) of `out`, whose shape must already be set (reset) with channels = N.
-void epilogueToPacked(const std::int32_t* acc, int N, const ChannelAffine& affine, const QuantThresholds& next,
-                      PackedFeatureMap& out);
 
 }  // namespace ternlab::kernels

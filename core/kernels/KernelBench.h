@@ -12,6 +12,14 @@
 namespace ternlab::kernels {
 
 inline constexpr double kTernaryMacPerCycleBound = 512.0 / 3.0;
+// AVX2 2-popcount step per 256 MACs: and, xor, and (3) + 2 nibble-LUT popcounts (2 x [and, shift, and,
+// 2 vpshufb, add] = 12) + 1 accumulate = 16 vector uops; Zen 3 issues 4 vector uops/cycle -> 64.
+inline constexpr double kTernaryMacPerCycleBoundAvx2 = 64.0;
+// The instruction bound of the 2-popcount GEMM on the path `isa` runs (per core): the AVX-512 figure, the
+// AVX2 figure for every other path.
+inline double ternaryMacPerCycleBound(Isa isa) {
+  return isa == Isa::Avx512 ? kTernaryMacPerCycleBound : kTernaryMacPerCycleBoundAvx2;
+}
 
 // Which kernel a benchmark row measures (GEMM-only rows exclude packing; ConvLayer includes it).
 enum class BenchKernel { Ternary2Pop, TwoBit4Pop, HalfRange, Int8, ConvLayer };

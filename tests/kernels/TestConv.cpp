@@ -1,5 +1,5 @@
 // Convolution: fused quantize/pack/im2row + GEMM + epilogue against a naive direct convolution
-// on int codes (NCHW / OIHW), with padding, stride, non-square kernels, both output forms.
+// on int codes (NCHW / OIHW), with padding, stride, non-square kernels; the quantize-pack round trip.
 #include <gtest/gtest.h>
 
 #include "TestUtil.h"
@@ -100,13 +100,10 @@ TEST(Conv, FloatInFloatOutMatchesDirectConvolution) {
   }
 }
 
-TEST(Conv, PackedInPackedOutQuantizesForNextLayer) {
-  const QuantThresholds next{-2.1f, 2.1f};
+TEST(Conv, QuantizePackRoundTripsCodes) {
   std::uint32_t seed = 50;
   for (const ConvShape& s : convShapes()) {
     const auto xc = randomCodes(static_cast<std::size_t>(s.batch) * s.inC * s.inH * s.inW, -1, 1, ++seed);
-    const auto wc = randomCodes(static_cast<std::size_t>(s.outC) * s.inC * s.kH * s.kW, -1, 1, ++seed);
-    const auto expect = naiveConv(xc, wc, s);
     // Input map from codes via the float quantizer (x = code is quantized back exactly).
     std::vector<float> xf(xc.begin(), xc.end());
     PackedFeatureMap in;
@@ -116,27 +113,6 @@ TEST(Conv, PackedInPackedOutQuantizesForNextLayer) {
         for (int h = 0; h < s.inH; ++h)
           for (int w = 0; w < s.inW; ++w)
             ASSERT_EQ(in.at(n, c, h, w), xc[((static_cast<std::size_t>(n) * s.inC + c) * s.inH + h) * s.inW + w]);
-    std::vector<float> scale(s.outC), bias(s.outC);
-    for (int o = 0; o < s.outC; ++o) {
-      scale[o] = o % 2 ? 0.5f : 1.0f;
-      bias[o] = o % 3 ? 0.25f : -0.75f;
-    }
-    const TernaryPanels w = packConvWeights(wc.data(), s);
-    for (Isa isa : test::isasUnderTest()) {
-      PackedFeatureMap out;
-      conv2dTernaryPacked(in, s, w, ChannelAffine{scale.data(), bias.data()}, next, out, GemmOptions().isa(isa));
-      ASSERT_EQ(out.channels, s.outC);
-      ASSERT_EQ(out.height, s.outH());
-      ASSERT_EQ(out.width, s.outW());
-      for (int n = 0; n < s.batch; ++n)
-        for (int o = 0; o < s.outC; ++o)
-          for (int h = 0; h < s.outH(); ++h)
-            for (int ww = 0; ww < s.outW(); ++ww) {
-              const std::int32_t acc = expect[((static_cast<std::size_t>(n) * s.outC + o) * s.outH() + h) * s.outW() + ww];
-              const int code = naiveCode(scale[o] * static_cast<float>(acc) + bias[o], next.neg, next.pos);
-              ASSERT_EQ(out.at(n, o, h, ww), code) << isaName(isa);
-            }
-    }
   }
 }
 
