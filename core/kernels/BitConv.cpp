@@ -80,6 +80,47 @@ BlockScratch& scratch() {
 
 constexpr int kBlockRows = detail::kMBlock;
 
+inline std::uint64_t load64(const std::uint8_t* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// Where output pixel rows find their kernel rows in a bordered bit map (bytes).
+struct GatherGeometry {
+  std::size_t rowBytes = 0, imageBytes = 0, rowStep = 0, pixStep = 0, origin = 0;
+  int outH = 0, outW = 0, kernel = 0, segWords = 0;
+};
+
+// Rows [r0, r1) of the GEMM's activation side: for each output pixel, its `kernel` kernel rows of segWords
+// words each, read straight from the map (plain loads; the weights are zero in the bits past each row).
+void gatherRows(const std::uint8_t* mBase, const std::uint8_t* sBase, const GatherGeometry g, int r0, int r1,
+                std::uint64_t* __restrict dm, std::uint64_t* __restrict ds) {
+  const int k = g.kernel, seg = g.segWords, words = k * seg;
+  const int hw = g.outH * g.outW;
+  int b = r0 / hw, y = (r0 % hw) / g.outW, x = r0 % g.outW;
+  for (int r = r0; r < r1; ++r, dm += words, ds += words) {
+    const std::size_t base = b * g.imageBytes + y * g.rowStep + x * g.pixStep + g.origin;
+    const std::uint8_t* sm = mBase + base;
+    const std::uint8_t* ss = sBase + base;
+    if (seg == 1) {  // C <= 16 at k = 3: one word per kernel row
+      for (int kh = 0; kh < k; ++kh) {
+        dm[kh] = load64(sm + kh * g.rowBytes);
+        ds[kh] = load64(ss + kh * g.rowBytes);
+      }
+    } else {
+      for (int kh = 0; kh < k; ++kh) {
+        std::memcpy(dm + kh * seg, sm + kh * g.rowBytes, 8 * static_cast<std::size_t>(seg));
+        std::memcpy(ds + kh * seg, ss + kh * g.rowBytes, 8 * static_cast<std::size_t>(seg));
+      }
+    }
+    if (++x == g.outW) {
+      x = 0;
+      if (++y == g.outH) y = 0, ++b;
+    }
+  }
+}
+
 template <class AccT, class Fn>
 void epilogueBlocks(const AccT* acc, int batch, int outH, int outW, int N, const LayerEpilogue& ep,
                     const GemmOptions& opts, Fn fn) {
@@ -140,8 +181,12 @@ void bitConv(const BitMap& in, const BitConvWeights& w, const LayerEpilogue& ep,
   const int M = in.batch * oh * ow;
   const int words = w.words();
   const int shift = in.pad - w.pad;
-  const std::size_t rowB = in.rowBytes(), imgB = in.imageBytes();
-  const std::size_t pixStep = static_cast<std::size_t>(w.stride) * in.pixBytes;
+  GatherGeometry g;
+  g.rowBytes = in.rowBytes(), g.imageBytes = in.imageBytes();
+  g.rowStep = static_cast<std::size_t>(w.stride) * g.rowBytes;
+  g.pixStep = static_cast<std::size_t>(w.stride) * in.pixBytes;
+  g.origin = static_cast<std::size_t>(shift) * g.rowBytes + static_cast<std::size_t>(shift) * in.pixBytes;
+  g.outH = oh, g.outW = ow, g.kernel = w.kernel, g.segWords = w.segWords;
   const std::size_t blocks = (static_cast<std::size_t>(M) + kBlockRows - 1) / kBlockRows;
   parallelFor(blocks, opts.threads(), [&](std::size_t b0, std::size_t b1) {
     BlockScratch& sc = scratch();
@@ -155,32 +200,7 @@ void bitConv(const BitMap& in, const BitConvWeights& w, const LayerEpilogue& ep,
     for (std::size_t blk = b0; blk < b1; ++blk) {
       const int r0 = static_cast<int>(blk) * kBlockRows, r1 = std::min(M, r0 + kBlockRows);
       if (times) t0 = Clock::now();
-      // Gather: row i = k kernel rows of segWords words each, read straight from the bordered map.
-      int b = r0 / (oh * ow), y = (r0 % (oh * ow)) / ow, x = r0 % ow;
-      for (int r = r0; r < r1; ++r) {
-        const std::size_t base = b * imgB + static_cast<std::size_t>(y * w.stride + shift) * rowB +
-                                 static_cast<std::size_t>(x) * pixStep + static_cast<std::size_t>(shift) * in.pixBytes;
-        std::uint64_t* dm = sc.m.data() + static_cast<std::size_t>(r - r0) * words;
-        std::uint64_t* ds = sc.s.data() + static_cast<std::size_t>(r - r0) * words;
-        const std::uint8_t* sm = in.m.data() + base;
-        const std::uint8_t* ss = in.s.data() + base;
-        if (w.segWords == 1) {
-          for (int kh = 0; kh < w.kernel; ++kh) {
-            std::memcpy(dm + kh, sm + kh * rowB, 8);
-            std::memcpy(ds + kh, ss + kh * rowB, 8);
-          }
-        } else {
-          for (int kh = 0; kh < w.kernel; ++kh)
-            for (int j = 0; j < w.segWords; ++j) {
-              std::memcpy(dm + kh * w.segWords + j, sm + kh * rowB + 8 * j, 8);
-              std::memcpy(ds + kh * w.segWords + j, ss + kh * rowB + 8 * j, 8);
-            }
-        }
-        if (++x == ow) {
-          x = 0;
-          if (++y == oh) y = 0, ++b;
-        }
-      }
+      gatherRows(in.m.data(), in.s.data(), g, r0, r1, sc.m.data(), sc.s.data());
       if (times) t1 = Clock::now();
       std::int32_t* acc = accOut ? accOut + static_cast<std::size_t>(r0) * rowsN : sc.acc.data();
       const detail::TernaryGemmArgs ga{sc.m.data(), sc.s.data(), static_cast<std::size_t>(words), r1 - r0,

@@ -83,6 +83,10 @@ struct F32Avx2 {
   static Vec loadI(const std::int32_t* p) {
     return _mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
   }
+  static Vec loadIAdd(const std::int32_t* p, const std::int32_t* q) {
+    return _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
+                                               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q))));
+  }
   static Vec loadF(const float* p) { return _mm256_loadu_ps(p); }
   static Vec set1(float v) { return _mm256_set1_ps(v); }
   static Vec add(Vec a, Vec b) { return _mm256_add_ps(a, b); }

@@ -73,6 +73,9 @@ struct F32Avx512 {
   using Vec = __m512;
   using Mask = __mmask16;
   static Vec loadI(const std::int32_t* p) { return _mm512_cvtepi32_ps(_mm512_loadu_si512(p)); }
+  static Vec loadIAdd(const std::int32_t* p, const std::int32_t* q) {
+    return _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_loadu_si512(p), _mm512_loadu_si512(q)));
+  }
   static Vec loadF(const float* p) { return _mm512_loadu_ps(p); }
   static Vec set1(float v) { return _mm512_set1_ps(v); }
   static Vec add(Vec a, Vec b) { return _mm512_add_ps(a, b); }

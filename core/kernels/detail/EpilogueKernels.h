@@ -4,7 +4,7 @@
 // which are built with -ffp-contract=off: every multiply and add rounds as the training graph's separate
 // tensor operations do, so codes and logits are the same on every path.
 //
-// F must provide: kLanes, Vec, Mask, loadI (int32 -> Vec), loadF, set1, add, sub, mul, ltMask, gtMask,
+// F must provide: kLanes, Vec, Mask, loadI (int32 -> Vec), loadIAdd (int32 sum of two -> Vec), loadF, set1, add, sub, mul, ltMask, gtMask,
 // select (mask ? a : b), storeF, bits (mask -> kLanes low bits).
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +23,7 @@ struct FScalar {
   using Vec = float;
   using Mask = bool;
   static Vec loadI(const std::int32_t* p) { return static_cast<float>(*p); }
+  static Vec loadIAdd(const std::int32_t* p, const std::int32_t* q) { return static_cast<float>(*p + *q); }
   static Vec loadF(const float* p) { return *p; }
   static Vec set1(float v) { return v; }
   static Vec add(Vec a, Vec b) { return a + b; }
@@ -37,62 +38,85 @@ struct FScalar {
 
 template <class F>
 inline typename F::Vec loadAcc(const std::int32_t* p, const std::int32_t* add) {
-  if (!add) return F::loadI(p);
-  std::int32_t t[F::kLanes];
-  for (int l = 0; l < F::kLanes; ++l) t[l] = p[l] + add[l];
-  return F::loadI(t);
+  return add ? F::loadIAdd(p, add) : F::loadI(p);
 }
 template <class F>
 inline typename F::Vec loadAcc(const float* p, const std::int32_t*) {
   return F::loadF(p);
 }
 
+// One activation with its per-channel operands already loaded for a chunk of channels.
 template <class F>
-inline typename F::Vec activate(const EpilogueActArgs& a, int n, typename F::Vec v) {
-  if (a.kind == 1) return F::select(F::ltMask(v, F::set1(0.0f)), F::set1(0.0f), v);
-  if (a.kind == 2) {
-    const auto u = F::sub(v, F::loadF(a.shiftIn + n));
-    const auto pr = F::select(F::gtMask(u, F::set1(0.0f)), u, F::mul(F::loadF(a.slope + n), u));
-    return F::add(pr, F::loadF(a.shiftOut + n));
+struct ChunkAct {
+  int kind = 0;
+  typename F::Vec shiftIn{}, slope{}, shiftOut{};
+  ChunkAct(const EpilogueActArgs& a, int n) : kind(a.kind) {
+    if (kind == 2) shiftIn = F::loadF(a.shiftIn + n), slope = F::loadF(a.slope + n), shiftOut = F::loadF(a.shiftOut + n);
   }
-  return v;
-}
-
-// Channels [n, n + F::kLanes) of one output row; returns the code bits in m / s.
-template <class F, class AccT>
-inline void epilogueChunk(const EpilogueArgs& a, const AccT* row, int n, float f, const float* resRow,
-                          float* outRow, std::uint32_t& mBits, std::uint32_t& sBits) {
-  constexpr int L = F::kLanes;
-  typename F::Vec v;
-  if (!a.scale) {
-    v = loadAcc<F>(row + n, a.colAdd ? a.colAdd + n : nullptr);
-  } else {
-    const auto fv = F::set1(f);
-    v = F::mul(F::mul(F::loadF(a.scale + n), fv), loadAcc<F>(row + n, a.colAdd ? a.colAdd + n : nullptr));
-    for (int p = 1; p < a.planes; ++p) {
-      const int q = p * a.N + n;
-      v = F::add(v, F::mul(F::mul(F::loadF(a.scale + q), fv), loadAcc<F>(row + q, a.colAdd ? a.colAdd + q : nullptr)));
+  typename F::Vec operator()(typename F::Vec v) const {
+    if (kind == 1) return F::select(F::ltMask(v, F::set1(0.0f)), F::set1(0.0f), v);
+    if (kind == 2) {
+      const auto u = F::sub(v, shiftIn);
+      return F::add(F::select(F::gtMask(u, F::set1(0.0f)), u, F::mul(slope, u)), shiftOut);
     }
-    v = F::add(v, F::loadF(a.bias + n));
+    return v;
   }
-  v = activate<F>(a.act1, n, v);
-  if (resRow) {
-    const int c = n - a.resOffset;
-    if (c >= 0 && c + L <= a.resC) {
-      v = F::add(v, F::loadF(resRow + c));
-    } else if (c + L > 0 && c < a.resC) {  // straddles the zero-padded channels
+};
+
+constexpr int kEpilogueRows = 64;  // rows handled per pass (the kernels' block)
+
+// Where one row of the pass reads and writes, computed once for all its channel chunks.
+struct RowPlace {
+  float f;             // per-image factor
+  std::size_t res;     // residual row offset (elements)
+  std::size_t bits;    // bit map pixel offset (bytes)
+};
+
+// Channels [n, n + F::kLanes) of rows [0, rows) of a pass: the per-channel operands are loaded once,
+// then each row is one vector of work. Code bits are ORed into mw / sw (words per row).
+template <class F, class AccT>
+inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int rows,
+                          const RowPlace* place, int n, std::uint64_t* mw, std::uint64_t* sw, int words) {
+  constexpr int L = F::kLanes;
+  const bool affine = a.scale != nullptr, onePlane = a.planes == 1;
+  const auto scale0 = affine ? F::loadF(a.scale + n) : F::set1(1.0f);
+  const auto bias = affine ? F::loadF(a.bias + n) : F::set1(0.0f);
+  const std::int32_t* colAdd = a.colAdd ? a.colAdd + n : nullptr;
+  const ChunkAct<F> act1(a.act1, n), act2(a.act2, n);
+  const int c = n - a.resOffset;
+  const bool resFull = a.res && c >= 0 && c + L <= a.resC;
+  const bool resPart = a.res && !resFull && c + L > 0 && c < a.resC;  // straddles the zero-padded channels
+  const auto neg = F::set1(a.thrNeg), pos = F::set1(a.thrPos);
+  const int word = n >> 6, shift = n & 63;
+  for (int i = 0; i < rows; ++i) {
+    const AccT* row = acc + static_cast<std::size_t>(i) * ldAcc;
+    typename F::Vec v = loadAcc<F>(row + n, colAdd);
+    if (affine) {
+      const auto fv = F::set1(place[i].f);
+      v = F::mul(F::mul(scale0, fv), v);
+      if (!onePlane)
+        for (int p = 1; p < a.planes; ++p) {
+          const int q = p * a.N + n;
+          v = F::add(v, F::mul(F::mul(F::loadF(a.scale + q), fv), loadAcc<F>(row + q, a.colAdd ? a.colAdd + q : nullptr)));
+        }
+      v = F::add(v, bias);
+    }
+    v = act1(v);
+    if (resFull) {
+      v = F::add(v, F::loadF(a.res + place[i].res + c));
+    } else if (resPart) {
       float t[L];
-      for (int l = 0; l < L; ++l) t[l] = (c + l >= 0 && c + l < a.resC) ? resRow[c + l] : 0.0f;
+      for (int l = 0; l < L; ++l) t[l] = (c + l >= 0 && c + l < a.resC) ? a.res[place[i].res + c + l] : 0.0f;
       v = F::add(v, F::loadF(t));
     }
-  }
-  v = activate<F>(a.act2, n, v);
-  if (outRow) F::storeF(outRow + n, v);
-  if (a.bitsM) {
-    const auto neg = F::ltMask(v, F::set1(a.thrNeg));
-    const auto pos = F::gtMask(v, F::set1(a.thrPos));
-    sBits = F::bits(neg);
-    mBits = sBits | F::bits(pos);
+    v = act2(v);
+    if (a.outF) F::storeF(a.outF + static_cast<std::size_t>(r0 + i) * a.N + n, v);
+    if (a.bitsM) {
+      const std::uint32_t sb = F::bits(F::ltMask(v, neg));
+      const std::uint32_t mb = sb | F::bits(F::gtMask(v, pos));
+      mw[i * words + word] |= static_cast<std::uint64_t>(mb) << shift;
+      sw[i * words + word] |= static_cast<std::uint64_t>(sb) << shift;
+    }
   }
 }
 
@@ -111,47 +135,39 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
   constexpr int L = F::kLanes;
   const int hw = a.outH * a.outW;
   const int words = (a.N + 63) / 64;
+  RowPlace place[kEpilogueRows];
+  std::uint64_t mw[kEpilogueRows * kEpilogueMaxWords], sw[kEpilogueRows * kEpilogueMaxWords];
   // (b, oy, ox) of row r0, then stepped row by row (no divisions per row).
   int b = r0 / hw, oy = (r0 % hw) / a.outW, ox = r0 % a.outW;
-  for (int r = r0; r < r1; ++r) {
-    const AccT* row = acc + static_cast<std::size_t>(r - r0) * ldAcc;
-    const float f = a.perImage ? a.perImage[b] : 1.0f;
-    const float* resRow =
-        a.res ? a.res + ((static_cast<std::size_t>(b) * a.resH + oy * a.resStride) * a.resW + ox * a.resStride) * a.resC
-              : nullptr;
-    float* outRow = a.outF ? a.outF + static_cast<std::size_t>(r) * a.N : nullptr;
-    std::uint64_t mw[kEpilogueMaxWords], sw[kEpilogueMaxWords];
-    for (int w = 0; w < words; ++w) mw[w] = sw[w] = 0;
-    int n = 0;
-    for (; n + L <= a.N; n += L) {
-      std::uint32_t mb = 0, sb = 0;
-      epilogueChunk<F>(a, row, n, f, resRow, outRow, mb, sb);
-      mw[n >> 6] |= static_cast<std::uint64_t>(mb) << (n & 63);
-      sw[n >> 6] |= static_cast<std::uint64_t>(sb) << (n & 63);
-    }
-    for (; n < a.N; ++n) {
-      std::uint32_t mb = 0, sb = 0;
-      epilogueChunk<FScalar>(a, row, n, f, resRow, outRow, mb, sb);
-      mw[n >> 6] |= static_cast<std::uint64_t>(mb) << (n & 63);
-      sw[n >> 6] |= static_cast<std::uint64_t>(sb) << (n & 63);
-    }
-    if (a.bitsM) {
-      const std::size_t off = static_cast<std::size_t>(b) * a.bitsImage +
-                              static_cast<std::size_t>(oy + a.bitsPad) * a.bitsRow +
-                              static_cast<std::size_t>(ox + a.bitsPad) * a.bitsPix;
-      if (a.bitsPix == 2) {  // 16 channels: the common narrow layer
-        const auto m16 = static_cast<std::uint16_t>(mw[0]), s16 = static_cast<std::uint16_t>(sw[0]);
-        std::memcpy(a.bitsM + off, &m16, 2);
-        std::memcpy(a.bitsS + off, &s16, 2);
-      } else {
-        storeBits(a.bitsM + off, mw, a.bitsPix);
-        storeBits(a.bitsS + off, sw, a.bitsPix);
+  for (int p0 = r0; p0 < r1; p0 += kEpilogueRows) {
+    const int rows = p0 + kEpilogueRows < r1 ? kEpilogueRows : r1 - p0;
+    for (int i = 0; i < rows; ++i) {
+      place[i].f = a.perImage ? a.perImage[b] : 1.0f;
+      place[i].res = a.res ? ((static_cast<std::size_t>(b) * a.resH + oy * a.resStride) * a.resW + ox * a.resStride) * a.resC : 0;
+      place[i].bits = static_cast<std::size_t>(b) * a.bitsImage + static_cast<std::size_t>(oy + a.bitsPad) * a.bitsRow +
+                      static_cast<std::size_t>(ox + a.bitsPad) * a.bitsPix;
+      if (++ox == a.outW) {
+        ox = 0;
+        if (++oy == a.outH) oy = 0, ++b;
       }
     }
-    if (++ox == a.outW) {
-      ox = 0;
-      if (++oy == a.outH) oy = 0, ++b;
-    }
+    const AccT* blk = acc + static_cast<std::size_t>(p0 - r0) * ldAcc;
+    if (a.bitsM)
+      for (int i = 0; i < rows * words; ++i) mw[i] = sw[i] = 0;
+    int n = 0;
+    for (; n + L <= a.N; n += L) epilogueChunk<F>(a, blk, ldAcc, p0, rows, place, n, mw, sw, words);
+    for (; n < a.N; ++n) epilogueChunk<FScalar>(a, blk, ldAcc, p0, rows, place, n, mw, sw, words);
+    if (a.bitsM)
+      for (int i = 0; i < rows; ++i) {
+        if (a.bitsPix == 2) {  // 16 channels: the common narrow layer
+          const auto m16 = static_cast<std::uint16_t>(mw[i * words]), s16 = static_cast<std::uint16_t>(sw[i * words]);
+          std::memcpy(a.bitsM + place[i].bits, &m16, 2);
+          std::memcpy(a.bitsS + place[i].bits, &s16, 2);
+        } else {
+          storeBits(a.bitsM + place[i].bits, mw + i * words, a.bitsPix);
+          storeBits(a.bitsS + place[i].bits, sw + i * words, a.bitsPix);
+        }
+      }
   }
 }
 
