@@ -43,6 +43,7 @@ struct Step {
   int act1Index = -1, act2Index = -1;
   int resF = -1, resStride = 1, resOffset = 0;
   int k = 2;
+  int integerCodes = -1;  // index into Plan::integerCodes: a codes-only epilogue solved into integers
 };
 
 kernels::EpilogueAct epilogueAct(const TnnModel& m, ActKind kind, int index) {
@@ -86,6 +87,7 @@ struct Engine::Plan {
   std::vector<FloatValue> fvals;
   std::vector<BitsValue> bvals;
   std::vector<Step> steps;
+  std::vector<kernels::IntegerCodes> integerCodes;
   int logits = -1;  // float value of the output
   // Physical buffers, assigned by liveness at plan time, sized per batch at run time.
   std::vector<int> fbuf, bbuf;  // value -> buffer
@@ -295,9 +297,27 @@ class Planner {
     needs(j, needFloat, bitsLayer);
     if (needFloat) s.outF = newFloat(outShape(op.layer));
     if (bitsLayer >= 0) s.outB = newBits(bitsLayer);
+    solveIntegerCodes(s);
     p_.steps.push_back(s);
     setCur(s.outF, s.outB, bitsLayer);
     return j - 1;
+  }
+
+  // A ternary layer that only writes the next layer's codes compares integer sums with per-channel
+  // thresholds instead of running the float epilogue (same codes: kernels::integerCodesFor).
+  void solveIntegerCodes(Step& s) {
+    const auto& c = p_.layers[s.layer];
+    if (!bitsInput(*c.l) || s.outB < 0 || s.outF >= 0 || s.resF >= 0) return;
+    kernels::LayerEpilogue e;
+    e.scale = c.l->scale.data(), e.bias = c.l->bias.data(), e.planes = c.l->planes;
+    e.act1 = epilogueAct(m_, s.act1, s.act1Index);
+    e.act2 = epilogueAct(m_, s.act2, s.act2Index);
+    e.next = p_.bvals[s.outB].thr;
+    const std::int32_t K = 2 * c.K();  // |Σ x·w| <= 2K for x in {0,1,2}
+    kernels::IntegerCodes codes;
+    if (!kernels::integerCodesFor(e, c.l->outC, -K, K, codes)) return;
+    p_.integerCodes.push_back(std::move(codes));
+    s.integerCodes = static_cast<int>(p_.integerCodes.size()) - 1;
   }
 
   // Liveness: a buffer is reused once the last step reading its value is done.
@@ -447,6 +467,7 @@ class Runner {
       e.outBits = &bits(s.outB);
       e.next = p_.bvals[s.outB].thr;
     }
+    if (s.integerCodes >= 0) e.integerCodes = &p_.integerCodes[s.integerCodes];
     return e;
   }
 

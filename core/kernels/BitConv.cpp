@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -64,12 +65,18 @@ detail::EpilogueArgs epilogueArgs(const LayerEpilogue& e, int N, int outH, int o
     a.bitsImage = b.imageBytes(), a.bitsRow = b.rowBytes(), a.bitsPix = b.pixBytes, a.bitsPad = b.pad;
     a.thrNeg = e.next.neg, a.thrPos = e.next.pos;
   }
+  if (e.integerCodes) {
+    if (!e.outBits || e.outFloat || e.residual || e.integerCodes->posFrom.size() != static_cast<std::size_t>(N))
+      throw std::invalid_argument("layer epilogue: integer codes need a codes-only epilogue of the same width");
+    a.codeDir = e.integerCodes->dir.data();
+    a.posFrom = e.integerCodes->posFrom.data();
+    a.negTo = e.integerCodes->negTo.data();
+  }
   return a;
 }
 
-// Per-thread scratch reused across calls: one block of gathered rows and its accumulators.
+// Per-thread scratch reused across calls: one block's accumulators.
 struct BlockScratch {
-  AlignedVec<std::uint64_t> m, s;
   AlignedVec<std::int32_t> acc;
 };
 
@@ -79,47 +86,6 @@ BlockScratch& scratch() {
 }
 
 constexpr int kBlockRows = detail::kMBlock;
-
-inline std::uint64_t load64(const std::uint8_t* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
-// Where output pixel rows find their kernel rows in a bordered bit map (bytes).
-struct GatherGeometry {
-  std::size_t rowBytes = 0, imageBytes = 0, rowStep = 0, pixStep = 0, origin = 0;
-  int outH = 0, outW = 0, kernel = 0, segWords = 0;
-};
-
-// Rows [r0, r1) of the GEMM's activation side: for each output pixel, its `kernel` kernel rows of segWords
-// words each, read straight from the map (plain loads; the weights are zero in the bits past each row).
-void gatherRows(const std::uint8_t* mBase, const std::uint8_t* sBase, const GatherGeometry g, int r0, int r1,
-                std::uint64_t* __restrict dm, std::uint64_t* __restrict ds) {
-  const int k = g.kernel, seg = g.segWords, words = k * seg;
-  const int hw = g.outH * g.outW;
-  int b = r0 / hw, y = (r0 % hw) / g.outW, x = r0 % g.outW;
-  for (int r = r0; r < r1; ++r, dm += words, ds += words) {
-    const std::size_t base = b * g.imageBytes + y * g.rowStep + x * g.pixStep + g.origin;
-    const std::uint8_t* sm = mBase + base;
-    const std::uint8_t* ss = sBase + base;
-    if (seg == 1) {  // C <= 16 at k = 3: one word per kernel row
-      for (int kh = 0; kh < k; ++kh) {
-        dm[kh] = load64(sm + kh * g.rowBytes);
-        ds[kh] = load64(ss + kh * g.rowBytes);
-      }
-    } else {
-      for (int kh = 0; kh < k; ++kh) {
-        std::memcpy(dm + kh * seg, sm + kh * g.rowBytes, 8 * static_cast<std::size_t>(seg));
-        std::memcpy(ds + kh * seg, ss + kh * g.rowBytes, 8 * static_cast<std::size_t>(seg));
-      }
-    }
-    if (++x == g.outW) {
-      x = 0;
-      if (++y == g.outH) y = 0, ++b;
-    }
-  }
-}
 
 template <class AccT, class Fn>
 void epilogueBlocks(const AccT* acc, int batch, int outH, int outW, int N, const LayerEpilogue& ep,
@@ -136,7 +102,75 @@ void epilogueBlocks(const AccT* acc, int batch, int outH, int outW, int N, const
   });
 }
 
+// Where output pixel rows find their kernel rows in a bordered bit map (bytes).
+struct GatherGeometry {
+  std::size_t rowBytes = 0, imageBytes = 0, rowStep = 0, pixStep = 0, origin = 0;
+  int outH = 0, outW = 0;
+};
+
+// Byte offset of the first kernel row of output rows [r0, r1) (the GEMM reads word w of row r at
+// rowBase[r] + wordOff[w]; the weights are zero in the bits past each kernel row).
+void rowBases(const GatherGeometry& g, int r0, int r1, std::size_t* __restrict base) {
+  const int hw = g.outH * g.outW;
+  int b = r0 / hw, y = (r0 % hw) / g.outW, x = r0 % g.outW;
+  for (int r = r0; r < r1; ++r) {
+    *base++ = b * g.imageBytes + y * g.rowStep + x * g.pixStep + g.origin;
+    if (++x == g.outW) {
+      x = 0;
+      if (++y == g.outH) y = 0, ++b;
+    }
+  }
+}
+
 }  // namespace
+
+bool integerCodesFor(const LayerEpilogue& e, int N, std::int32_t accMin, std::int32_t accMax, IntegerCodes& out) {
+  if (e.outFloat || e.residual || e.planes != 1 || e.perImage || !e.scale || !e.bias || e.act2.kind != ActKind::None ||
+      accMin > accMax)
+    return false;
+  if (e.act1.kind == ActKind::Rprelu)
+    for (int n = 0; n < N; ++n)
+      if (!(e.act1.slope[n] >= 0)) return false;  // a negative slope folds the line: not monotone
+  LayerEpilogue only = e;
+  only.integerCodes = nullptr;
+  only.outBits = nullptr;
+  detail::EpilogueArgs a = epilogueArgs(only, N, 1, 1, nullptr);
+  std::uint8_t sink[8];
+  a.bitsM = a.bitsS = sink;  // codes are read back from the chunk's words, never stored
+  a.thrNeg = e.next.neg, a.thrPos = e.next.pos;
+  IntegerCodes r;
+  r.dir.resize(N), r.posFrom.resize(N), r.negTo.resize(N);
+  constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::max();
+  for (int n = 0; n < N; ++n) {
+    const float s = e.scale[n];
+    if (!(s == s)) return false;  // NaN scale
+    const std::int32_t dir = s < 0 ? -1 : 1;
+    // t = dir·acc runs over [tLo, tHi]; code(t) is non-decreasing in t.
+    const std::int32_t tLo = dir > 0 ? accMin : -accMax, tHi = dir > 0 ? accMax : -accMin;
+    auto code = [&](std::int32_t t) { return detail::epilogueCodePortable(a, n, dir * t); };
+    auto firstWhere = [&](auto pred) {  // smallest t in [tLo, tHi] with pred, or tHi + 1
+      std::int64_t lo = tLo, hi = static_cast<std::int64_t>(tHi) + 1;
+      while (lo < hi) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (pred(static_cast<std::int32_t>(mid)))
+          hi = mid;
+        else
+          lo = mid + 1;
+      }
+      return lo;
+    };
+    const std::int64_t pos = firstWhere([&](std::int32_t t) { return code(t) == 1; });
+    const std::int64_t notNeg = firstWhere([&](std::int32_t t) { return code(t) != -1; });
+    r.dir[n] = dir;
+    r.posFrom[n] = pos > tHi ? kNever : static_cast<std::int32_t>(pos);
+    r.negTo[n] = static_cast<std::int32_t>(notNeg - 1);  // tLo − 1 when no sum gives −1
+    // The bisection assumed monotone codes: check both ends.
+    for (std::int32_t t : {tLo, tHi})
+      if (code(t) != (t >= r.posFrom[n] ? 1 : (t <= r.negTo[n] ? -1 : 0))) return false;
+  }
+  out = std::move(r);
+  return true;
+}
 
 BitConvWeights packBitConvWeights(const std::int8_t* codes, int planes, int outC, int inC, int kernel, int stride,
                                   int pad, bool halfRangeInput) {
@@ -186,26 +220,28 @@ void bitConv(const BitMap& in, const BitConvWeights& w, const LayerEpilogue& ep,
   g.rowStep = static_cast<std::size_t>(w.stride) * g.rowBytes;
   g.pixStep = static_cast<std::size_t>(w.stride) * in.pixBytes;
   g.origin = static_cast<std::size_t>(shift) * g.rowBytes + static_cast<std::size_t>(shift) * in.pixBytes;
-  g.outH = oh, g.outW = ow, g.kernel = w.kernel, g.segWords = w.segWords;
+  g.outH = oh, g.outW = ow;
+  std::vector<std::uint32_t> wordOff(words);  // word kh·segWords + j of a row: kernel row kh, its 8j-th byte
+  for (int kh = 0; kh < w.kernel; ++kh)
+    for (int j = 0; j < w.segWords; ++j) wordOff[kh * w.segWords + j] = static_cast<std::uint32_t>(kh * g.rowBytes + 8 * j);
   const std::size_t blocks = (static_cast<std::size_t>(M) + kBlockRows - 1) / kBlockRows;
   parallelFor(blocks, opts.threads(), [&](std::size_t b0, std::size_t b1) {
     BlockScratch& sc = scratch();
     using Clock = std::chrono::steady_clock;
     double tg = 0, tm = 0, te = 0;
     Clock::time_point t0, t1, t2;
-    const std::size_t need = static_cast<std::size_t>(kBlockRows) * words;
-    if (sc.m.size() < need) sc.m.resize(need), sc.s.resize(need);
+    std::size_t base[kBlockRows];
     const std::size_t accNeed = static_cast<std::size_t>(kBlockRows) * rowsN;
     if (sc.acc.size() < accNeed) sc.acc.resize(accNeed);
     for (std::size_t blk = b0; blk < b1; ++blk) {
       const int r0 = static_cast<int>(blk) * kBlockRows, r1 = std::min(M, r0 + kBlockRows);
       if (times) t0 = Clock::now();
-      gatherRows(in.m.data(), in.s.data(), g, r0, r1, sc.m.data(), sc.s.data());
+      rowBases(g, r0, r1, base);
       if (times) t1 = Clock::now();
       std::int32_t* acc = accOut ? accOut + static_cast<std::size_t>(r0) * rowsN : sc.acc.data();
-      const detail::TernaryGemmArgs ga{sc.m.data(), sc.s.data(), static_cast<std::size_t>(words), r1 - r0,
-                                       w.panels.data.data(), rowsN, words, nullptr, acc,
-                                       static_cast<std::size_t>(rowsN)};
+      detail::TernaryGemmArgs ga{nullptr, nullptr, 0, r1 - r0, w.panels.data.data(), rowsN, words, nullptr, acc,
+                                 static_cast<std::size_t>(rowsN)};
+      ga.gm = in.m.data(), ga.gs = in.s.data(), ga.rowBase = base, ga.wordOff = wordOff.data();
       path.items(ga, 0, detail::panelCount(rowsN));
       if (accOut && w.halfRangeInput)
         for (int i = 0; i < (r1 - r0); ++i)

@@ -24,6 +24,21 @@ struct EpilogueAct {
   const float* shiftOut = nullptr;
 };
 
+// A codes-only epilogue solved into integers (FINN-style thresholding, exact): the float chain
+// acc -> scale, bias -> ReLU / RPReLU (slopes >= 0) -> thresholds is monotone in acc, so per channel, with
+// t = dir·acc: code +1 exactly when t >= posFrom, −1 exactly when t <= negTo.
+struct IntegerCodes {
+  std::vector<std::int32_t> dir, posFrom, negTo;
+};
+
+struct LayerEpilogue;
+// Solves `e` (its affine, act1 and `next` thresholds) for integer sums (colAdd included) in [accMin, accMax]
+// by bisection on the scalar epilogue (the arithmetic of every path). False, leaving `out` alone, when `e`
+// writes floats, adds a residual, has several planes or a per-image factor, or an activation that is not
+// monotone.
+bool integerCodesFor(const struct LayerEpilogue& e, int N, std::int32_t accMin, std::int32_t accMax,
+                     IntegerCodes& out);
+
 // What a layer does with its accumulators, in this order (one pass, per output pixel and channel n):
 //   v = Σ_p scale[p N + n] · f_image · acc_p[n] + bias[n]   (scale null: v = acc, quantize only)
 //   v = act1(v); v += residual (NHWC float, option-A subsampled / channel-offset); v = act2(v)
@@ -39,6 +54,7 @@ struct LayerEpilogue {
   float* outFloat = nullptr;
   BitMap* outBits = nullptr;
   QuantThresholds next;
+  const IntegerCodes* integerCodes = nullptr;  // from integerCodesFor: the same codes, no float work
 };
 
 // Ternary weights packed for bitConv. K is ordered by kernel row kh; each row holds its k taps x C

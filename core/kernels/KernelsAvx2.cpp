@@ -97,6 +97,14 @@ struct F32Avx2 {
   static Vec select(Mask m, Vec a, Vec b) { return _mm256_blendv_ps(b, a, m); }
   static void storeF(float* p, Vec v) { _mm256_storeu_ps(p, v); }
   static std::uint32_t bits(Mask m) { return static_cast<std::uint32_t>(_mm256_movemask_ps(m)); }
+  using IVec = __m256i;
+  static IVec loadInt(const std::int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static IVec addInt(IVec a, IVec b) { return _mm256_add_epi32(a, b); }
+  static IVec mulInt(IVec a, IVec b) { return _mm256_mullo_epi32(a, b); }
+  static Mask geMask(IVec a, IVec b) {  // not (b > a)
+    return _mm256_castsi256_ps(_mm256_xor_si256(_mm256_cmpgt_epi32(b, a), _mm256_set1_epi32(-1)));
+  }
+  static Mask leMask(IVec a, IVec b) { return geMask(b, a); }
 };
 
 }  // namespace

@@ -72,9 +72,10 @@ struct F32Avx512 {
   static constexpr int kLanes = 16;
   using Vec = __m512;
   using Mask = __mmask16;
-  static Vec loadI(const std::int32_t* p) { return _mm512_cvtepi32_ps(_mm512_loadu_si512(p)); }
+  // maskz form with a full mask: the same vcvtdq2ps without GCC 12's bogus -Wmaybe-uninitialized.
+  static Vec loadI(const std::int32_t* p) { return _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_loadu_si512(p)); }
   static Vec loadIAdd(const std::int32_t* p, const std::int32_t* q) {
-    return _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_loadu_si512(p), _mm512_loadu_si512(q)));
+    return _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_add_epi32(_mm512_loadu_si512(p), _mm512_loadu_si512(q)));
   }
   static Vec loadF(const float* p) { return _mm512_loadu_ps(p); }
   static Vec set1(float v) { return _mm512_set1_ps(v); }
@@ -86,6 +87,12 @@ struct F32Avx512 {
   static Vec select(Mask m, Vec a, Vec b) { return _mm512_mask_blend_ps(m, b, a); }
   static void storeF(float* p, Vec v) { _mm512_storeu_ps(p, v); }
   static std::uint32_t bits(Mask m) { return static_cast<std::uint32_t>(m); }
+  using IVec = __m512i;
+  static IVec loadInt(const std::int32_t* p) { return _mm512_loadu_si512(p); }
+  static IVec addInt(IVec a, IVec b) { return _mm512_add_epi32(a, b); }
+  static IVec mulInt(IVec a, IVec b) { return _mm512_mullo_epi32(a, b); }
+  static Mask geMask(IVec a, IVec b) { return _mm512_cmpge_epi32_mask(a, b); }
+  static Mask leMask(IVec a, IVec b) { return _mm512_cmple_epi32_mask(a, b); }
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Portable path: the same register tiles as the AVX-512 path, over an 8-lane uint64 emulation
 // with a branch-free SWAR popcount (no -mpopcnt). Compiled with no ISA flags.
 #include <cstring>
+#include <vector>
 
 #include "kernels/detail/EpilogueKernels.h"
 #include "kernels/detail/TileKernels.h"
@@ -117,6 +118,23 @@ void twoBitItemsPortable(const TwoBitGemmArgs& a, std::size_t begin, std::size_t
 }
 void int8ItemsPortable(const Int8GemmArgs& a, std::size_t begin, std::size_t end) {
   int8Items<Vec8Portable, 8, 1>(a, begin, end);
+}
+
+int epilogueCodePortable(const EpilogueArgs& args, int n, std::int32_t acc) {
+  EpilogueArgs a = args;
+  a.colAdd = nullptr;  // acc already holds the sum
+  a.perImage = nullptr;
+  a.posFrom = nullptr;
+  a.outF = nullptr;
+  a.N = n + 1;  // only channel n is read (row layout n)
+  RowPlace place{1.0f, 0, 0};
+  std::vector<std::int32_t> row(static_cast<std::size_t>(n) + 1, 0);
+  row[n] = acc;
+  std::uint64_t mw[kEpilogueMaxWords] = {}, sw[kEpilogueMaxWords] = {};
+  const int words = (n + 64) / 64;
+  epilogueChunk<FScalar>(a, row.data(), row.size(), 0, 1, &place, n, mw, sw, words);
+  const bool m = (mw[n >> 6] >> (n & 63)) & 1, s = (sw[n >> 6] >> (n & 63)) & 1;
+  return m ? (s ? -1 : 1) : 0;
 }
 
 void epilogueI32Portable(const EpilogueArgs& a, const std::int32_t* acc, std::size_t ld, int r0, int r1) {

@@ -37,7 +37,16 @@ struct EpilogueArgs {
   std::size_t bitsImage = 0, bitsRow = 0;
   int bitsPix = 0, bitsPad = 0;
   float thrNeg = 0, thrPos = 0;
+  // Integer form of a codes-only epilogue (int32 accumulators): with t = codeDir[n]·(acc + colAdd),
+  // code +1 if t >= posFrom[n], −1 if t <= negTo[n]; set by integerCodesFor, null otherwise.
+  const std::int32_t* codeDir = nullptr;
+  const std::int32_t* posFrom = nullptr;
+  const std::int32_t* negTo = nullptr;
 };
+
+// The code (−1, 0, +1) the float epilogue `a` gives channel n for the integer sum acc (colAdd included);
+// portable and built like the kernels, so it is the arithmetic of every path.
+int epilogueCodePortable(const EpilogueArgs& a, int n, std::int32_t acc);
 
 // Rows [r0, r1) of the output; acc row i (r0 + i) starts at acc + i * ldAcc.
 void epilogueI32Portable(const EpilogueArgs&, const std::int32_t* acc, std::size_t ldAcc, int r0, int r1);

@@ -5,10 +5,12 @@
 // tensor operations do, so codes and logits are the same on every path.
 //
 // F must provide: kLanes, Vec, Mask, loadI (int32 -> Vec), loadIAdd (int32 sum of two -> Vec), loadF, set1, add, sub, mul, ltMask, gtMask,
-// select (mask ? a : b), storeF, bits (mask -> kLanes low bits).
+// select (mask ? a : b), storeF, bits (mask -> kLanes low bits), and on int32 lanes IVec, loadInt, addInt,
+// mulInt, geMask, leMask (the integer-threshold form).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/detail/EpilogueArgs.h"
 
@@ -34,6 +36,12 @@ struct FScalar {
   static Vec select(Mask m, Vec a, Vec b) { return m ? a : b; }
   static void storeF(float* p, Vec v) { *p = v; }
   static std::uint32_t bits(Mask m) { return m ? 1u : 0u; }
+  using IVec = std::int32_t;
+  static IVec loadInt(const std::int32_t* p) { return *p; }
+  static IVec addInt(IVec a, IVec b) { return a + b; }
+  static IVec mulInt(IVec a, IVec b) { return a * b; }
+  static Mask geMask(IVec a, IVec b) { return a >= b; }
+  static Mask leMask(IVec a, IVec b) { return a <= b; }
 };
 
 template <class F>
@@ -78,6 +86,24 @@ template <class F, class AccT>
 inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int rows,
                           const RowPlace* place, int n, std::uint64_t* mw, std::uint64_t* sw, int words) {
   constexpr int L = F::kLanes;
+  if constexpr (std::is_same_v<AccT, std::int32_t>) {
+    if (a.posFrom) {  // integer thresholds: t = dir·(acc + colAdd); +1 if t >= posFrom, −1 if t <= negTo
+      const auto dir = F::loadInt(a.codeDir + n), pf = F::loadInt(a.posFrom + n), nt = F::loadInt(a.negTo + n);
+      const bool add = a.colAdd != nullptr;
+      const auto ca = add ? F::loadInt(a.colAdd + n) : F::loadInt(a.codeDir + n);
+      const int word = n >> 6, shift = n & 63;
+      for (int i = 0; i < rows; ++i) {
+        auto v = F::loadInt(acc + static_cast<std::size_t>(i) * ldAcc + n);
+        if (add) v = F::addInt(v, ca);
+        v = F::mulInt(v, dir);
+        const std::uint32_t sb = F::bits(F::leMask(v, nt));
+        const std::uint32_t mb = sb | F::bits(F::geMask(v, pf));
+        mw[i * words + word] |= static_cast<std::uint64_t>(mb) << shift;
+        sw[i * words + word] |= static_cast<std::uint64_t>(sb) << shift;
+      }
+      return;
+    }
+  }
   const bool affine = a.scale != nullptr, onePlane = a.planes == 1;
   const auto scale0 = affine ? F::loadF(a.scale + n) : F::set1(1.0f);
   const auto bias = affine ? F::loadF(a.bias + n) : F::set1(0.0f);

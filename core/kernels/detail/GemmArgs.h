@@ -26,6 +26,12 @@ struct TernaryGemmArgs {
   const std::int32_t* colAdd;   // optional per-output-channel addend (nullptr = none)
   std::int32_t* C;              // row-major M x N (ldc)
   std::size_t ldc;
+  // Gathered activations (bitConv): when gm is set, word w of row m is the 8 bytes at
+  // gm + rowBase[m] + wordOff[w] (gs for the sign plane), and xm / xs / xStride are unused.
+  const std::uint8_t* gm = nullptr;
+  const std::uint8_t* gs = nullptr;
+  const std::size_t* rowBase = nullptr;
+  const std::uint32_t* wordOff = nullptr;
 };
 
 // Conventional 2-bit (4-popcount) over two magnitude planes, values u = code + 1.

@@ -10,6 +10,7 @@
 // a linear combination of counters, written to memory, or added to it when acc is true).
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/detail/GemmArgs.h"
 
@@ -18,14 +19,37 @@ namespace {
 
 inline int tileMin(int a, int b) { return a < b ? a : b; }
 
+// Where a tile's activation words come from: materialised rows (row i, word w at xm[i * stride + w]) ...
+struct StridedRows {
+  const std::uint64_t* xm;
+  const std::uint64_t* xs;
+  std::size_t stride;
+  std::uint64_t m(int i, int w) const { return xm[i * stride + w]; }
+  std::uint64_t s(int i, int w) const { return xs[i * stride + w]; }
+};
+
+// ... or gathered on the fly from a bordered bit map: word w of row i at pm[i] + off[w] (bytes).
+template <int MR>
+struct GatheredRows {
+  const std::uint8_t* pm[MR];
+  const std::uint8_t* ps[MR];
+  const std::uint32_t* off;
+  static std::uint64_t at(const std::uint8_t* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  std::uint64_t m(int i, int w) const { return at(pm[i] + off[w]); }
+  std::uint64_t s(int i, int w) const { return at(ps[i] + off[w]); }
+};
+
 // Words [w0, w1) of one MR x (NV*kLanes) tile of the 2-popcount ternary product:
 // x.w = popc(mx & mw) - 2 popc(mx & mw & (sx ^ sw))   (DESIGN-NOTES §5, FATNN eq. for TNN).
 // Output channels sit in lanes, activation words are broadcast, no horizontal sums in the loop.
 // Kept out of line so only the counters and a few pointers are live (no spills on AVX2).
 // Writes (acc ? out + : out =) the int32 tile at out[i * ldo + lane].
-template <class V, int MR, int NV>
-__attribute__((noinline)) void ternaryChunk(const std::uint64_t* xm, const std::uint64_t* xs, std::size_t xStride,
-                                            const std::uint64_t* wp, int w0, int w1, std::int32_t* out,
+template <class V, int MR, int NV, class Rows>
+__attribute__((noinline)) void ternaryChunk(const Rows x, const std::uint64_t* wp, int w0, int w1, std::int32_t* out,
                                             std::size_t ldo, bool acc) {
   constexpr int L = V::kLanes;
   typename V::Cnt t[MR][NV], u[MR][NV];
@@ -43,8 +67,8 @@ __attribute__((noinline)) void ternaryChunk(const std::uint64_t* xm, const std::
     }
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      const typename V::Reg bm = V::bcast(xm[i * xStride + w]);
-      const typename V::Reg bs = V::bcast(xs[i * xStride + w]);
+      const typename V::Reg bm = V::bcast(x.m(i, w));
+      const typename V::Reg bs = V::bcast(x.s(i, w));
 #pragma GCC unroll 16
       for (int j = 0; j < NV; ++j) {
         const typename V::Reg tt = V::and_(bm, mw[j]);
@@ -60,22 +84,34 @@ __attribute__((noinline)) void ternaryChunk(const std::uint64_t* xm, const std::
 }
 
 // A whole tile over all words, in chunks the counters can hold (V::kByteBudget pops).
-template <class V, int MR, int NV>
-void ternaryTile(const std::uint64_t* xm, const std::uint64_t* xs, std::size_t xStride, const std::uint64_t* wp,
-                 int words, std::int32_t* out, std::size_t ldo) {
+template <class V, int MR, int NV, class Rows>
+void ternaryTile(const Rows& x, const std::uint64_t* wp, int words, std::int32_t* out, std::size_t ldo) {
   if (words == 0) {
     for (int i = 0; i < MR; ++i)
       for (int l = 0; l < NV * V::kLanes; ++l) out[i * ldo + l] = 0;
     return;
   }
   for (int w0 = 0; w0 < words; w0 += V::kByteBudget)
-    ternaryChunk<V, MR, NV>(xm, xs, xStride, wp, w0, tileMin(words, w0 + V::kByteBudget), out, ldo, w0 > 0);
+    ternaryChunk<V, MR, NV>(x, wp, w0, tileMin(words, w0 + V::kByteBudget), out, ldo, w0 > 0);
 }
 
 // Copies a buffered tile row segment to C, adding the optional per-channel addend.
 inline void storeTernaryRow(const TernaryGemmArgs& a, int m, int n0, int nValid, const std::int32_t* v) {
   std::int32_t* c = a.C + static_cast<std::size_t>(m) * a.ldc + n0;
   for (int l = 0; l < nValid; ++l) c[l] = v[l] + (a.colAdd ? a.colAdd[n0 + l] : 0);
+}
+
+// The MR rows from m0 of the GEMM's activation side, as the tile kernels read them, then the tile.
+template <class V, int MR, int NV>
+void ternaryTileAt(const TernaryGemmArgs& a, int m0, const std::uint64_t* wp, std::int32_t* out, std::size_t ldo) {
+  if (a.gm) {
+    GatheredRows<MR> g;
+    for (int i = 0; i < MR; ++i) g.pm[i] = a.gm + a.rowBase[m0 + i], g.ps[i] = a.gs + a.rowBase[m0 + i];
+    g.off = a.wordOff;
+    ternaryTile<V, MR, NV>(g, wp, a.words, out, ldo);
+  } else {
+    ternaryTile<V, MR, NV>(StridedRows{a.xm + m0 * a.xStride, a.xs + m0 * a.xStride, a.xStride}, wp, a.words, out, ldo);
+  }
 }
 
 // Work items [begin, end) of the ternary GEMM: each is one weight panel x kMBlock rows. Full
@@ -99,20 +135,17 @@ void ternaryItems(const TernaryGemmArgs& a, std::size_t begin, std::size_t end) 
       for (int m0 = mb * kMBlock; m0 < mEnd; m0 += MR) {
         if (a.M - m0 >= MR) {
           if (direct) {
-            ternaryTile<V, MR, NV>(a.xm + m0 * a.xStride, a.xs + m0 * a.xStride, a.xStride, panel + sub, a.words,
-                                   a.C + static_cast<std::size_t>(m0) * a.ldc + n0, a.ldc);
+            ternaryTileAt<V, MR, NV>(a, m0, panel + sub, a.C + static_cast<std::size_t>(m0) * a.ldc + n0, a.ldc);
             continue;
           }
           std::int32_t buf[MR][NR] = {};
-          ternaryTile<V, MR, NV>(a.xm + m0 * a.xStride, a.xs + m0 * a.xStride, a.xStride, panel + sub, a.words,
-                                 &buf[0][0], NR);
+          ternaryTileAt<V, MR, NV>(a, m0, panel + sub, &buf[0][0], NR);
           for (int i = 0; i < MR; ++i) storeTernaryRow(a, m0 + i, n0, nValid, buf[i]);
         } else {
           // Row remainder (e.g. M = 1 for FC): one-row tiles, same ALU work per MAC.
           for (int m = m0; m < a.M; ++m) {
             std::int32_t buf[NR] = {};
-            ternaryTile<V, 1, NV>(a.xm + m * a.xStride, a.xs + m * a.xStride, a.xStride, panel + sub, a.words,
-                                  buf, NR);
+            ternaryTileAt<V, 1, NV>(a, m, panel + sub, buf, NR);
             storeTernaryRow(a, m, n0, nValid, buf);
           }
         }
