@@ -128,6 +128,54 @@ TEST(LayerEpilogue, RpreluResidualAndNextCodesMatchTheScalarDefinitionOnEveryPat
   }
 }
 
+// Codes-only epilogues solved into integer thresholds give the float epilogue's codes for every sum, on every
+// path: positive, negative and zero scales, ReLU, RPReLU with slopes >= 0, and none.
+TEST(IntegerCodes, EqualTheFloatEpilogueForEverySum) {
+  const int K = 300, N = 48, H = 1, W = 2 * K + 1;  // one row per sum in [-K, K]
+  std::mt19937 rng(3);
+  std::normal_distribution<float> d(0.0f, 1.0f);
+  std::vector<float> scale(N), bias(N), g(N), beta(N), z(N);
+  for (int n = 0; n < N; ++n) {
+    scale[n] = n % 7 == 0 ? 0.0f : (n % 3 == 0 ? -1.0f : 1.0f) * 0.01f * (1 + (n % 5));
+    bias[n] = d(rng), g[n] = 0.3f * d(rng), beta[n] = n % 2 ? 0.0f : 0.25f, z[n] = 0.1f * d(rng);
+  }
+  std::vector<std::int32_t> acc(static_cast<std::size_t>(W) * N);
+  for (int r = 0; r < W; ++r)
+    for (int n = 0; n < N; ++n) acc[static_cast<std::size_t>(r) * N + n] = r - K;
+  for (const ActKind act : {ActKind::None, ActKind::Relu, ActKind::Rprelu})
+    for (const Isa isa : test::isasUnderTest()) {
+      LayerEpilogue e;
+      e.scale = scale.data(), e.bias = bias.data();
+      e.act1 = {act, g.data(), beta.data(), z.data()};
+      e.next = {-0.4f, 0.6f};
+      BitMap viaFloat, viaInt;
+      viaFloat.reset(1, H, W, N, 1, BitBorder::Zero);
+      viaInt.reset(1, H, W, N, 1, BitBorder::Zero);
+      e.outBits = &viaFloat;
+      intEpilogue(acc.data(), 1, H, W, N, e, GemmOptions().isa(isa));
+      IntegerCodes codes;
+      ASSERT_TRUE(integerCodesFor(e, N, -K, K, codes));
+      e.outBits = &viaInt;
+      e.integerCodes = &codes;
+      intEpilogue(acc.data(), 1, H, W, N, e, GemmOptions().isa(isa));
+      for (int x = 0; x < W; ++x)
+        for (int n = 0; n < N; ++n)
+          ASSERT_EQ(viaInt.at(0, n, 0, x), viaFloat.at(0, n, 0, x)) << isaName(isa) << " sum " << x - K << " n " << n;
+    }
+  // A negative RPReLU slope folds the line: not monotone, so no integer form.
+  std::vector<float> negSlope(N, -0.5f);
+  LayerEpilogue e;
+  e.scale = scale.data(), e.bias = bias.data();
+  e.act1 = {ActKind::Rprelu, g.data(), negSlope.data(), z.data()};
+  IntegerCodes codes;
+  EXPECT_FALSE(integerCodesFor(e, N, -K, K, codes));
+  // Floats written or a residual added: the float epilogue is needed.
+  std::vector<float> out(static_cast<std::size_t>(W) * N);
+  e.act1 = {ActKind::Relu};
+  e.outFloat = out.data();
+  EXPECT_FALSE(integerCodesFor(e, N, -K, K, codes));
+}
+
 TEST(BitMap, BorderHoldsZeroOrMinusOne) {
   BitMap m;
   m.reset(1, 2, 2, 16, 1, BitBorder::MinusOne);
