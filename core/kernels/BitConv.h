@@ -1,8 +1,8 @@
 #pragma once
-// The packed engine's layer kernel: a ternary convolution (or linear layer) that reads a bordered bit map,
-// gathers each kernel row's taps as whole 64-bit words, runs the 2-popcount GEMM block by block and
-// finishes every block in a fused epilogue (folded BatchNorm and scales, ReLU/RPReLU, residual add,
-// next layer's codes and/or NHWC floats) while the accumulators are still in cache.
+// The packed engine's layer kernel: a ternary convolution (or linear layer) over a bordered bit map. The
+// 2-popcount GEMM tiles read each output pixel's kernel rows straight from the map as whole 64-bit words,
+// block by block, and every block is finished in a fused epilogue (folded BatchNorm and scales,
+// ReLU/RPReLU, residual add, next layer's codes and/or NHWC floats) while the accumulators are in cache.
 #include <cstdint>
 #include <vector>
 
@@ -59,7 +59,7 @@ struct LayerEpilogue {
 
 // Ternary weights packed for bitConv. K is ordered by kernel row kh; each row holds its k taps x C
 // codes (pixBytes per tap, as in BitMap) padded to `segWords` whole words, zero in the padding, so
-// the input side is k·segWords plain loads per output pixel. Several weight planes (TTQ's positive /
+// the input side is k·segWords plain loads per output pixel, straight from the map. Several weight planes (TTQ's positive /
 // negative parts, REL's branches) are stacked as extra output rows and summed by the epilogue.
 struct BitConvWeights {
   int outC = 0, planes = 1, inC = 0, kernel = 1, stride = 1, pad = 0;
@@ -70,7 +70,8 @@ struct BitConvWeights {
   int words() const { return kernel * segWords; }
 };
 
-// CPU seconds of bitConv's three phases, summed over threads (profiling only).
+// CPU seconds of bitConv's three phases, summed over threads (profiling only): gather = the row addresses
+// of a block (the loads themselves are inside the GEMM tiles), gemm, epilogue.
 struct BitConvTimes {
   double gather = 0, gemm = 0, epilogue = 0;
 };

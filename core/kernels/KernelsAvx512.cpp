@@ -43,7 +43,10 @@ struct VecAvx512 {
   }
   template <int CA, int CB>
   static void store2(std::int32_t* dst, bool acc, Cnt a, Cnt b) {
-    put(dst, acc, _mm256_add_epi32(scaled<CA>(a), scaled<CB>(b)));
+    if constexpr (CA == 1 && CB == -2)  // the ternary product a − 2b: combined in 64-bit lanes, narrowed once
+      put(dst, acc, _mm512_maskz_cvtepi64_epi32(0xFF, _mm512_sub_epi64(a, _mm512_add_epi64(b, b))));
+    else
+      put(dst, acc, _mm256_add_epi32(scaled<CA>(a), scaled<CB>(b)));
   }
   template <int CA, int CB, int CC>
   static void store3(std::int32_t* dst, bool acc, Cnt a, Cnt b, Cnt c) {
