@@ -89,6 +89,7 @@ struct Engine::Plan {
   std::vector<Step> steps;
   std::vector<kernels::IntegerCodes> integerCodes;
   int logits = -1;  // float value of the output
+  int imagesPerPass = 1;  // images run through the whole network together (cache-sized float maps)
   // Physical buffers, assigned by liveness at plan time, sized per batch at run time.
   std::vector<int> fbuf, bbuf;  // value -> buffer
   std::vector<kernels::AlignedVec<float>> floats;
@@ -353,6 +354,11 @@ class Planner {
     }
     p_.floats.resize(countF);
     p_.maps.resize(countB);
+    // About 512 KiB for the largest float map of a pass keeps a layer's residual and output in L2.
+    std::size_t largest = 1;
+    for (int v = 1; v < nf; ++v)
+      largest = std::max(largest, static_cast<std::size_t>(p_.fvals[v].c) * p_.fvals[v].h * p_.fvals[v].w * sizeof(float));
+    p_.imagesPerPass = static_cast<int>(std::clamp<std::size_t>((512u << 10) / largest, 1, 64));
   }
 
   const TnnModel& m_;
@@ -673,24 +679,34 @@ std::vector<float> Engine::run(const float* images, int n, const EngineOptions& 
     p.profile.clear();
     for (const auto& s : p.steps) p.profile.emplace_back(s.name, 0.0);
   }
-  Runner r(model_, p, images, n, o);
-  for (std::size_t i = 0; i < p.steps.size(); ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    r.step(p.steps[i]);
-    if (o.profile) {
-      const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      p.profile[i].second += dt;
-      const auto phase = r.phaseOf(p.steps[i]);
-      if (!phase.empty()) p.phase[phase] += dt;
+  // Images go through the whole network a few at a time, so that a layer's float maps (the residual
+  // stream) stay in cache between layers; each image's result does not depend on the grouping. Captured
+  // accumulators need the whole batch in one pass.
+  const int group = o.captureAccumulators ? n : std::min(n, p.imagesPerPass);
+  const std::size_t perImage = static_cast<std::size_t>(model_.inC) * model_.inH * model_.inW;
+  std::vector<float> logits(static_cast<std::size_t>(n) * model_.classes);
+  for (int g0 = 0; g0 < n; g0 += group) {
+    const int g = std::min(group, n - g0);
+    Runner r(model_, p, images + g0 * perImage, g, o);
+    for (std::size_t i = 0; i < p.steps.size(); ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      r.step(p.steps[i]);
+      if (o.profile) {
+        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        p.profile[i].second += dt;
+        const auto phase = r.phaseOf(p.steps[i]);
+        if (!phase.empty()) p.phase[phase] += dt;
+      }
     }
+    if (o.profile) {
+      p.phase["gather"] += r.times.gather;
+      p.phase["gemm"] += r.times.gemm;
+      p.phase["epilogue"] += r.times.epilogue;
+    }
+    const float* out = r.fdata(p.logits);
+    std::copy(out, out + static_cast<std::size_t>(g) * model_.classes, logits.begin() + g0 * model_.classes);
   }
-  if (o.profile) {
-    p.phase["gather"] += r.times.gather;
-    p.phase["gemm"] += r.times.gemm;
-    p.phase["epilogue"] += r.times.epilogue;
-  }
-  const float* out = r.fdata(p.logits);
-  return std::vector<float>(out, out + static_cast<std::size_t>(n) * model_.classes);
+  return logits;
 }
 
 std::vector<int> Engine::predict(const float* images, int n, const EngineOptions& o) {
