@@ -298,13 +298,20 @@ TEST_P(EngineCoverage, AccumulatorsEqualAndLogitsAgreeWithTheGraph) {
   engine::EngineOptions two;
   two.threads = 2;
   EXPECT_EQ(eng.run(x.data_ptr<float>(), 4, two), got);
-  // Images pass through the network in cache-sized groups: each image alone gives the same logits.
-  std::vector<float> alone;
-  for (int i = 0; i < 4; ++i) {
-    const auto one = eng.run(x.data_ptr<float>() + i * 28 * 28, 1, {});
-    alone.insert(alone.end(), one.begin(), one.end());
+  // A batch larger than one pass goes through the network in cache-sized groups of images: each image alone
+  // gives the batch's prediction and its logits, up to LibTorch's FP edge layers, whose rounding depends on the
+  // batch size (and can move a code at a threshold).
+  const int many = 40;
+  const auto xs = torch::randn({many, 1, 28, 28});
+  const auto batch = eng.run(xs.data_ptr<float>(), many, {});
+  const auto top = [](const float* l) { return std::max_element(l, l + 10) - l; };
+  for (int i = 0; i < many; ++i) {
+    const auto one = eng.run(xs.data_ptr<float>() + i * 28 * 28, 1, {});
+    EXPECT_EQ(top(one.data()), top(batch.data() + i * 10)) << "image " << i;
+    float scale = 1;
+    for (int k = 0; k < 10; ++k) scale = std::max(scale, std::fabs(batch[i * 10 + k]));
+    for (int k = 0; k < 10; ++k) EXPECT_NEAR(one[k], batch[i * 10 + k], 1e-3 * scale) << "image " << i;
   }
-  EXPECT_EQ(alone, got);
   EXPECT_LT((gotT - ref).abs().max().item<double>(), 2e-3 * (1 + ref.abs().max().item<double>())) << c.name;
 }
 
