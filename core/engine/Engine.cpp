@@ -90,6 +90,7 @@ struct Engine::Plan {
   std::vector<kernels::IntegerCodes> integerCodes;
   int logits = -1;  // float value of the output
   int imagesPerPass = 1;  // images run through the whole network together (cache-sized float maps)
+  int minPixels = 1;      // smallest output map (pixels per image) of a ternary layer
   // Physical buffers, assigned by liveness at plan time, sized per batch at run time.
   std::vector<int> fbuf, bbuf;  // value -> buffer
   std::vector<kernels::AlignedVec<float>> floats;
@@ -359,6 +360,10 @@ class Planner {
     for (int v = 1; v < nf; ++v)
       largest = std::max(largest, static_cast<std::size_t>(p_.fvals[v].c) * p_.fvals[v].h * p_.fvals[v].w * sizeof(float));
     p_.imagesPerPass = static_cast<int>(std::clamp<std::size_t>((512u << 10) / largest, 1, 64));
+    int smallest = 0;
+    for (const auto& c : p_.layers)
+      if (c.l->ternary() && (smallest == 0 || c.outH * c.outW < smallest)) smallest = c.outH * c.outW;
+    p_.minPixels = std::max(1, smallest);
   }
 
   const TnnModel& m_;
@@ -682,7 +687,10 @@ std::vector<float> Engine::run(const float* images, int n, const EngineOptions& 
   // Images go through the whole network a few at a time, so that a layer's float maps (the residual
   // stream) stay in cache between layers; each image's result does not depend on the grouping. Captured
   // accumulators need the whole batch in one pass.
-  const int group = o.captureAccumulators ? n : std::min(n, p.imagesPerPass);
+  // With several threads every layer of a pass needs rows to share: two 64-row blocks per thread in the
+  // layer with the smallest output map.
+  const int shared = o.threads > 1 ? (o.threads * 2 * 64 + p.minPixels - 1) / p.minPixels : 1;
+  const int group = o.captureAccumulators ? n : std::min(n, std::max(p.imagesPerPass, shared));
   const std::size_t perImage = static_cast<std::size_t>(model_.inC) * model_.inH * model_.inW;
   std::vector<float> logits(static_cast<std::size_t>(n) * model_.classes);
   for (int g0 = 0; g0 < n; g0 += group) {

@@ -4,25 +4,41 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
 #include "config/ExperimentConfig.h"
 #include "engine/Engine.h"
 #include "engine/TnnExport.h"
-#include "kernels/MedianTimer.h"
 #include "nn/TernaryNet.h"
 
 namespace ternlab::engine {
 
 namespace {
 
-// Median seconds of fn over as many calls as fit in about two seconds (at least 3, at most maxRuns).
-template <class Fn>
-double medianWithin(int maxRuns, Fn fn) {
-  const auto t0 = std::chrono::steady_clock::now();
-  fn();  // warm-up, also sizes the run count
-  const double once = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const int runs = std::clamp(static_cast<int>(2.0 / std::max(once, 1e-6)), 3, std::max(3, maxRuns));
-  return kernels::medianSeconds(runs, fn);
+// Median seconds of each of fns, timed in turn call by call (a b c a b c ...) so that a slow phase of a shared
+// machine hits all of them alike; as many rounds as fit in about six seconds (at least 3, at most maxRuns).
+std::vector<double> interleavedMedians(int maxRuns, const std::vector<std::function<void()>>& fns) {
+  using Clock = std::chrono::steady_clock;
+  double once = 0;
+  for (const auto& f : fns) {  // warm-up, also sizes the run count
+    const auto t0 = Clock::now();
+    f();
+    once += std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+  const int runs = std::clamp(static_cast<int>(6.0 / std::max(once, 1e-6)), 3, std::max(3, maxRuns));
+  std::vector<std::vector<double>> t(fns.size());
+  for (int r = 0; r < runs; ++r)
+    for (std::size_t i = 0; i < fns.size(); ++i) {
+      const auto t0 = Clock::now();
+      fns[i]();
+      t[i].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+  std::vector<double> med;
+  for (auto& v : t) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    med.push_back(v[v.size() / 2]);
+  }
+  return med;
 }
 
 }  // namespace
@@ -58,9 +74,11 @@ std::vector<BenchRow> benchNetworks(int maxThreads, int runs) {
         r.kernel = "network";
         r.shape = std::string(arch) + "_1x28_b" + std::to_string(batch) + "_t" + std::to_string(threads);
         r.M = batch;
-        r.seconds = medianWithin(runs, [&] { (void)engine.run(px, batch, o); });
-        const double fpSeconds = medianWithin(runs, [&] { (void)fp->forward(x); });
-        r.torchSeconds = medianWithin(std::min(runs, 10), [&] { (void)net->forward(x); });
+        const auto med = interleavedMedians(runs, {[&] { (void)engine.run(px, batch, o); }, [&] { (void)fp->forward(x); },
+                                                   [&] { (void)net->forward(x); }});
+        r.seconds = med[0];
+        const double fpSeconds = med[1];
+        r.torchSeconds = med[2];
         r.imagesPerSecond = batch / r.seconds;
         r.torchImagesPerSecond = batch / r.torchSeconds;
         r.torchFpImagesPerSecond = batch / fpSeconds;

@@ -10,7 +10,8 @@ namespace ternlab::engine {
 
 // LeNet-5, VGG-S, ResNet-20 and ResNet-18 on 1x28x28 with ternary weights and activations (LSQ, {0,1,2}
 // codes after ReLU), batch 64 (throughput) and batch 1 (latency), on 1 and maxThreads threads.
-// `runs` bounds the timed calls per row (fewer for slow rows: about two seconds each).
+// The three forwards of a row are timed in turn, call by call; `runs` bounds the rounds (fewer for slow rows:
+// about six seconds a row).
 std::vector<BenchRow> benchNetworks(int maxThreads, int runs);
 
 }  // namespace ternlab::engine
