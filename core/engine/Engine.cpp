@@ -164,6 +164,7 @@ class Planner {
     }
     p_.logits = nhwc(floatOf());
     assignBuffers();
+    choosePassSize();
   }
 
  private:
@@ -355,9 +356,13 @@ class Planner {
     }
     p_.floats.resize(countF);
     p_.maps.resize(countB);
+  }
+
+  // Pass size: images that go through the network together (Engine::run).
+  void choosePassSize() {
     // About 512 KiB for the largest float map of a pass keeps a layer's residual and output in L2.
     std::size_t largest = 1;
-    for (int v = 1; v < nf; ++v)
+    for (std::size_t v = 1; v < p_.fvals.size(); ++v)
       largest = std::max(largest, static_cast<std::size_t>(p_.fvals[v].c) * p_.fvals[v].h * p_.fvals[v].w * sizeof(float));
     p_.imagesPerPass = static_cast<int>(std::clamp<std::size_t>((512u << 10) / largest, 1, 64));
     int smallest = 0;
@@ -685,8 +690,8 @@ std::vector<float> Engine::run(const float* images, int n, const EngineOptions& 
     for (const auto& s : p.steps) p.profile.emplace_back(s.name, 0.0);
   }
   // Images go through the whole network a few at a time, so that a layer's float maps (the residual
-  // stream) stay in cache between layers; each image's result does not depend on the grouping. Captured
-  // accumulators need the whole batch in one pass.
+  // stream) stay in cache between layers; the ternary layers' codes do not depend on the pass size (LibTorch's
+  // FP edge layers round slightly differently with it). Captured accumulators need the whole batch in one pass.
   // With several threads every layer of a pass needs rows to share: two 64-row blocks per thread in the
   // layer with the smallest output map.
   const int shared = o.threads > 1 ? (o.threads * 2 * 64 + p.minPixels - 1) / p.minPixels : 1;
