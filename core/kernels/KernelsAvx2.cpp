@@ -100,7 +100,7 @@ struct F32Avx2 {
   using IVec = __m256i;
   static IVec loadInt(const std::int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static IVec addInt(IVec a, IVec b) { return _mm256_add_epi32(a, b); }
-  static IVec mulInt(IVec a, IVec b) { return _mm256_mullo_epi32(a, b); }
+  static IVec flipInt(IVec v, IVec m) { return _mm256_sub_epi32(_mm256_xor_si256(v, m), m); }
   static Mask geMask(IVec a, IVec b) {  // not (b > a)
     return _mm256_castsi256_ps(_mm256_xor_si256(_mm256_cmpgt_epi32(b, a), _mm256_set1_epi32(-1)));
   }

@@ -93,7 +93,7 @@ struct F32Avx512 {
   using IVec = __m512i;
   static IVec loadInt(const std::int32_t* p) { return _mm512_loadu_si512(p); }
   static IVec addInt(IVec a, IVec b) { return _mm512_add_epi32(a, b); }
-  static IVec mulInt(IVec a, IVec b) { return _mm512_mullo_epi32(a, b); }
+  static IVec flipInt(IVec v, IVec m) { return _mm512_sub_epi32(_mm512_xor_si512(v, m), m); }
   static Mask geMask(IVec a, IVec b) { return _mm512_cmpge_epi32_mask(a, b); }
   static Mask leMask(IVec a, IVec b) { return _mm512_cmple_epi32_mask(a, b); }
 };

@@ -132,7 +132,8 @@ int epilogueCodePortable(const EpilogueArgs& args, int n, std::int32_t acc) {
   row[n] = acc;
   std::uint64_t mw[kEpilogueMaxWords] = {}, sw[kEpilogueMaxWords] = {};
   const int words = (n + 64) / 64;
-  epilogueChunk<FScalar>(a, row.data(), row.size(), 0, 1, &place, n, mw, sw, words);
+  epilogueChunk<FScalar>(a, row.data(), row.size(), 0, 1, &place, n,
+                         CodeSink<FScalar, false>{a.bitsM, a.bitsS, &place, mw, sw, words, n});
   const bool m = (mw[n >> 6] >> (n & 63)) & 1, s = (sw[n >> 6] >> (n & 63)) & 1;
   return m ? (s ? -1 : 1) : 0;
 }

@@ -87,8 +87,12 @@ float epilogueValue(float acc, float scale, float bias, int act1, const float* r
   return act(act2, v);
 }
 
-TEST(LayerEpilogue, RpreluResidualAndNextCodesMatchTheScalarDefinitionOnEveryPath) {
-  const int B = 2, H = 6, W = 6, N = 40, resC = 24, resOffset = 8;  // option A: 24 channels padded to 40
+// N = 40: whole 8-lane (AVX2) code bytes, AVX-512's 16 lanes leave a tail; N = 32: whole vectors on both;
+// both with option A's zero-padded residual channels straddling a vector.
+class LayerEpilogueWidth : public ::testing::TestWithParam<int> {};
+
+TEST_P(LayerEpilogueWidth, RpreluResidualAndNextCodesMatchTheScalarDefinitionOnEveryPath) {
+  const int B = 2, H = 6, W = 6, N = GetParam(), resOffset = 8, resC = N - 2 * resOffset;  // option A padding
   const int RH = 12, RW = 12, stride = 2;
   std::mt19937 rng(7);
   std::normal_distribution<float> d(0.0f, 3.0f);
@@ -127,6 +131,8 @@ TEST(LayerEpilogue, RpreluResidualAndNextCodesMatchTheScalarDefinitionOnEveryPat
           }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Widths, LayerEpilogueWidth, ::testing::Values(40, 32));
 
 // Codes-only epilogues solved into integer thresholds give the float epilogue's codes for every sum, on every
 // path: positive, negative and zero scales, ReLU, RPReLU with slopes >= 0, and none.

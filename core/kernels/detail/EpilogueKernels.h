@@ -6,7 +6,7 @@
 //
 // F must provide: kLanes, Vec, Mask, loadI (int32 -> Vec), loadIAdd (int32 sum of two -> Vec), loadF, set1, add, sub, mul, ltMask, gtMask,
 // select (mask ? a : b), storeF, bits (mask -> kLanes low bits), and on int32 lanes IVec, loadInt, addInt,
-// mulInt, geMask, leMask (the integer-threshold form).
+// flipInt ((v ^ m) − m: v negated where m = −1, kept where m = 0), geMask, leMask (the integer-threshold form).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -39,7 +39,7 @@ struct FScalar {
   using IVec = std::int32_t;
   static IVec loadInt(const std::int32_t* p) { return *p; }
   static IVec addInt(IVec a, IVec b) { return a + b; }
-  static IVec mulInt(IVec a, IVec b) { return a * b; }
+  static IVec flipInt(IVec v, IVec m) { return static_cast<IVec>((static_cast<std::uint32_t>(v) ^ static_cast<std::uint32_t>(m)) - static_cast<std::uint32_t>(m)); }
   static Mask geMask(IVec a, IVec b) { return a >= b; }
   static Mask leMask(IVec a, IVec b) { return a <= b; }
 };
@@ -80,26 +80,61 @@ struct RowPlace {
   std::size_t bits;    // bit map pixel offset (bytes)
 };
 
+// Stores the low 8·B bits of a lane mask: the codes of 8·B channels, byte-aligned in their pixel.
+template <int B>
+inline void storeCodeBytes(std::uint8_t* p, std::uint32_t bits) {
+  static_assert(B == 1 || B == 2, "one or two bytes of codes per vector");
+  if constexpr (B == 1) {
+    *p = static_cast<std::uint8_t>(bits);
+  } else {
+    const auto v = static_cast<std::uint16_t>(bits);
+    std::memcpy(p, &v, 2);
+  }
+}
+
+// Where a chunk's code bits go: Direct (kLanes a whole number of bytes, n a multiple of kLanes) stores
+// them straight into each row's pixel; otherwise they are ORed into mw / sw (words per row) and the pass
+// stores whole pixels at the end.
+template <class F, bool Direct>
+struct CodeSink {
+  std::uint8_t* m;
+  std::uint8_t* s;
+  const RowPlace* place;
+  std::uint64_t* mw;
+  std::uint64_t* sw;
+  int words, n;
+  void put(int i, std::uint32_t mb, std::uint32_t sb) const {
+    if constexpr (Direct) {
+      const std::size_t at = place[i].bits + static_cast<std::size_t>(n / 8);
+      storeCodeBytes<F::kLanes / 8>(m + at, mb);
+      storeCodeBytes<F::kLanes / 8>(s + at, sb);
+    } else {
+      const int word = n >> 6, shift = n & 63;
+      mw[i * words + word] |= static_cast<std::uint64_t>(mb) << shift;
+      sw[i * words + word] |= static_cast<std::uint64_t>(sb) << shift;
+    }
+  }
+};
+
 // Channels [n, n + F::kLanes) of rows [0, rows) of a pass: the per-channel operands are loaded once,
-// then each row is one vector of work. Code bits are ORed into mw / sw (words per row).
-template <class F, class AccT>
+// then each row is one vector of work; its code bits go to `out`.
+template <class F, class AccT, bool Direct>
 inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int rows,
-                          const RowPlace* place, int n, std::uint64_t* mw, std::uint64_t* sw, int words) {
+                          const RowPlace* place, int n, const CodeSink<F, Direct>& out) {
   constexpr int L = F::kLanes;
   if constexpr (std::is_same_v<AccT, std::int32_t>) {
     if (a.posFrom) {  // integer thresholds: t = dir·(acc + colAdd); +1 if t >= posFrom, −1 if t <= negTo
-      const auto dir = F::loadInt(a.codeDir + n), pf = F::loadInt(a.posFrom + n), nt = F::loadInt(a.negTo + n);
+      std::int32_t flip[L];  // dir as a sign mask: t = ((acc + colAdd) ^ flip) − flip
+      for (int l = 0; l < L; ++l) flip[l] = a.codeDir[n + l] < 0 ? -1 : 0;
+      const auto fl = F::loadInt(flip), pf = F::loadInt(a.posFrom + n), nt = F::loadInt(a.negTo + n);
       const bool add = a.colAdd != nullptr;
-      const auto ca = add ? F::loadInt(a.colAdd + n) : F::loadInt(a.codeDir + n);
-      const int word = n >> 6, shift = n & 63;
+      const auto ca = add ? F::loadInt(a.colAdd + n) : fl;
       for (int i = 0; i < rows; ++i) {
         auto v = F::loadInt(acc + static_cast<std::size_t>(i) * ldAcc + n);
         if (add) v = F::addInt(v, ca);
-        v = F::mulInt(v, dir);
+        v = F::flipInt(v, fl);
         const std::uint32_t sb = F::bits(F::leMask(v, nt));
-        const std::uint32_t mb = sb | F::bits(F::geMask(v, pf));
-        mw[i * words + word] |= static_cast<std::uint64_t>(mb) << shift;
-        sw[i * words + word] |= static_cast<std::uint64_t>(sb) << shift;
+        out.put(i, sb | F::bits(F::geMask(v, pf)), sb);
       }
       return;
     }
@@ -113,7 +148,6 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
   const bool resFull = a.res && c >= 0 && c + L <= a.resC;
   const bool resPart = a.res && !resFull && c + L > 0 && c < a.resC;  // straddles the zero-padded channels
   const auto neg = F::set1(a.thrNeg), pos = F::set1(a.thrPos);
-  const int word = n >> 6, shift = n & 63;
   for (int i = 0; i < rows; ++i) {
     const AccT* row = acc + static_cast<std::size_t>(i) * ldAcc;
     typename F::Vec v = loadAcc<F>(row + n, colAdd);
@@ -139,9 +173,7 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
     if (a.outF) F::storeF(a.outF + static_cast<std::size_t>(r0 + i) * a.N + n, v);
     if (a.bitsM) {
       const std::uint32_t sb = F::bits(F::ltMask(v, neg));
-      const std::uint32_t mb = sb | F::bits(F::gtMask(v, pos));
-      mw[i * words + word] |= static_cast<std::uint64_t>(mb) << shift;
-      sw[i * words + word] |= static_cast<std::uint64_t>(sb) << shift;
+      out.put(i, sb | F::bits(F::gtMask(v, pos)), sb);
     }
   }
 }
@@ -162,6 +194,8 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
   const int hw = a.outH * a.outW;
   const int words = (a.N + 63) / 64;
   RowPlace place[kEpilogueRows];
+  // Whole vectors of whole code bytes: every chunk stores its bits itself.
+  const bool direct = a.N % L == 0;  // used only where L % 8 == 0
   std::uint64_t mw[kEpilogueRows * kEpilogueMaxWords], sw[kEpilogueRows * kEpilogueMaxWords];
   // (b, oy, ox) of row r0, then stepped row by row (no divisions per row).
   int b = r0 / hw, oy = (r0 % hw) / a.outW, ox = r0 % a.outW;
@@ -178,11 +212,20 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
       }
     }
     const AccT* blk = acc + static_cast<std::size_t>(p0 - r0) * ldAcc;
+    if constexpr (L % 8 == 0)
+      if (direct) {
+        for (int n = 0; n < a.N; n += L)
+          epilogueChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, true>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+        continue;
+      }
     if (a.bitsM)
       for (int i = 0; i < rows * words; ++i) mw[i] = sw[i] = 0;
     int n = 0;
-    for (; n + L <= a.N; n += L) epilogueChunk<F>(a, blk, ldAcc, p0, rows, place, n, mw, sw, words);
-    for (; n < a.N; ++n) epilogueChunk<FScalar>(a, blk, ldAcc, p0, rows, place, n, mw, sw, words);
+    for (; n + L <= a.N; n += L)
+      epilogueChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+    for (; n < a.N; ++n)
+      epilogueChunk<FScalar>(a, blk, ldAcc, p0, rows, place, n,
+                             CodeSink<FScalar, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
     if (a.bitsM)
       for (int i = 0; i < rows; ++i) {
         if (a.bitsPix == 2) {  // 16 channels: the common narrow layer
