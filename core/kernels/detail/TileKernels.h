@@ -28,19 +28,20 @@ struct StridedRows {
   std::uint64_t s(int i, int w) const { return xs[i * stride + w]; }
 };
 
-// ... or gathered on the fly from a bordered bit map: word w of row i at pm[i] + off[w] (bytes).
-template <int MR>
+// ... or gathered on the fly from a bordered bit map: word w of row i at base[i] + off[w] bytes into
+// each plane. Four pointers, read through a reference: no per-tile array is built on the stack.
 struct GatheredRows {
-  const std::uint8_t* pm[MR];
-  const std::uint8_t* ps[MR];
+  const std::uint8_t* gm;
+  const std::uint8_t* gs;
+  const std::size_t* base;
   const std::uint32_t* off;
   static std::uint64_t at(const std::uint8_t* p) {
     std::uint64_t v;
     std::memcpy(&v, p, 8);
     return v;
   }
-  std::uint64_t m(int i, int w) const { return at(pm[i] + off[w]); }
-  std::uint64_t s(int i, int w) const { return at(ps[i] + off[w]); }
+  std::uint64_t m(int i, int w) const { return at(gm + base[i] + off[w]); }
+  std::uint64_t s(int i, int w) const { return at(gs + base[i] + off[w]); }
 };
 
 // Words [w0, w1) of one MR x (NV*kLanes) tile of the 2-popcount ternary product:
@@ -49,7 +50,7 @@ struct GatheredRows {
 // Kept out of line so only the counters and a few pointers are live (no spills on AVX2).
 // Writes (acc ? out + : out =) the int32 tile at out[i * ldo + lane].
 template <class V, int MR, int NV, class Rows>
-__attribute__((noinline)) void ternaryChunk(const Rows x, const std::uint64_t* wp, int w0, int w1, std::int32_t* out,
+__attribute__((noinline)) void ternaryChunk(const Rows& x, const std::uint64_t* wp, int w0, int w1, std::int32_t* out,
                                             std::size_t ldo, bool acc) {
   constexpr int L = V::kLanes;
   typename V::Cnt t[MR][NV], u[MR][NV];
@@ -105,10 +106,7 @@ inline void storeTernaryRow(const TernaryGemmArgs& a, int m, int n0, int nValid,
 template <class V, int MR, int NV>
 void ternaryTileAt(const TernaryGemmArgs& a, int m0, const std::uint64_t* wp, std::int32_t* out, std::size_t ldo) {
   if (a.gm) {
-    GatheredRows<MR> g;
-    for (int i = 0; i < MR; ++i) g.pm[i] = a.gm + a.rowBase[m0 + i], g.ps[i] = a.gs + a.rowBase[m0 + i];
-    g.off = a.wordOff;
-    ternaryTile<V, MR, NV>(g, wp, a.words, out, ldo);
+    ternaryTile<V, MR, NV>(GatheredRows{a.gm, a.gs, a.rowBase + m0, a.wordOff}, wp, a.words, out, ldo);
   } else {
     ternaryTile<V, MR, NV>(StridedRows{a.xm + m0 * a.xStride, a.xs + m0 * a.xStride, a.xStride}, wp, a.words, out, ldo);
   }
