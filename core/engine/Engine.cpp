@@ -339,7 +339,14 @@ class Planner {
     int countF = 0, countB = 0;
     for (int i = 0; i < static_cast<int>(p_.steps.size()); ++i) {
       const auto& s = p_.steps[i];
-      if (s.outF >= 0) {
+      int inPlace = -1;  // a residual read for the last time, same shape as the output: written over in place
+      if (s.outF >= 0 && s.resF > 0 && lastF[s.resF] == i && s.resStride == 1 && s.resOffset == 0) {
+        const auto &r = p_.fvals[s.resF], &o = p_.fvals[s.outF];
+        if (r.c == o.c && r.h == o.h && r.w == o.w) inPlace = s.resF;
+      }
+      if (inPlace >= 0) {
+        p_.fbuf[s.outF] = p_.fbuf[inPlace];
+      } else if (s.outF >= 0) {
         if (freeF.empty()) freeF.push_back(countF++);
         p_.fbuf[s.outF] = freeF.back();
         freeF.pop_back();
@@ -350,7 +357,7 @@ class Planner {
         freeB.pop_back();
       }
       for (int v = 1; v < nf; ++v)
-        if (lastF[v] == i && p_.fbuf[v] >= 0) freeF.push_back(p_.fbuf[v]);
+        if (lastF[v] == i && p_.fbuf[v] >= 0 && v != inPlace) freeF.push_back(p_.fbuf[v]);
       for (int v = 0; v < nb; ++v)
         if (lastB[v] == i && p_.bbuf[v] >= 0) freeB.push_back(p_.bbuf[v]);
     }

@@ -58,7 +58,8 @@ template <class F>
 struct ChunkAct {
   int kind = 0;
   typename F::Vec shiftIn{}, slope{}, shiftOut{};
-  ChunkAct(const EpilogueActArgs& a, int n) : kind(a.kind) {
+  // fixedKind >= 0: the kind is known at compile time (a specialised chunk), so its branches fold away.
+  ChunkAct(const EpilogueActArgs& a, int n, int fixedKind = -1) : kind(fixedKind >= 0 ? fixedKind : a.kind) {
     if (kind == 2) shiftIn = F::loadF(a.shiftIn + n), slope = F::loadF(a.slope + n), shiftOut = F::loadF(a.shiftOut + n);
   }
   typename F::Vec operator()(typename F::Vec v) const {
@@ -118,7 +119,17 @@ struct CodeSink {
 
 // Channels [n, n + F::kLanes) of rows [0, rows) of a pass: the per-channel operands are loaded once,
 // then each row is one vector of work; its code bits go to `out`.
-template <class F, class AccT, bool Direct>
+// How channels [n, n + L) meet the residual: 0 none, 1 all of them, 2 some (option A's zero-padded channels).
+template <int L>
+inline int residualMode(const EpilogueArgs& a, int n) {
+  const int c = n - a.resOffset;
+  if (!a.res || c + L <= 0 || c >= a.resC) return 0;
+  return c >= 0 && c + L <= a.resC ? 1 : 2;
+}
+
+// A1, A2 (activation kinds) and RM (residual: 0 none, 1 whole vector, 2 straddling the padded channels)
+// fix the row loop's shape at compile time for the common layers; −1 reads them from `a`.
+template <class F, class AccT, bool Direct, int A1 = -1, int RM = -1, int A2 = -1>
 inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int rows,
                           const RowPlace* place, int n, const CodeSink<F, Direct>& out) {
   constexpr int L = F::kLanes;
@@ -139,19 +150,23 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
       return;
     }
   }
-  const bool affine = a.scale != nullptr, onePlane = a.planes == 1;
+  constexpr bool fixed = A1 >= 0;  // specialised: one plane, a scale and no per-image factor (see directChunk)
+  const bool affine = fixed || a.scale != nullptr, onePlane = fixed || a.planes == 1;
   const auto scale0 = affine ? F::loadF(a.scale + n) : F::set1(1.0f);
+  const auto scaleOne = F::mul(scale0, F::set1(1.0f));  // scale · f with f = 1, rounded as in the loop
   const auto bias = affine ? F::loadF(a.bias + n) : F::set1(0.0f);
   const std::int32_t* colAdd = a.colAdd ? a.colAdd + n : nullptr;
-  const ChunkAct<F> act1(a.act1, n), act2(a.act2, n);
+  const ChunkAct<F> act1(a.act1, n, A1), act2(a.act2, n, A2);
   const int c = n - a.resOffset;
-  const bool resFull = a.res && c >= 0 && c + L <= a.resC;
-  const bool resPart = a.res && !resFull && c + L > 0 && c < a.resC;  // straddles the zero-padded channels
+  const int rm = RM >= 0 ? RM : residualMode<L>(a, n);
+  const bool resFull = rm == 1, resPart = rm == 2;
   const auto neg = F::set1(a.thrNeg), pos = F::set1(a.thrPos);
   for (int i = 0; i < rows; ++i) {
     const AccT* row = acc + static_cast<std::size_t>(i) * ldAcc;
     typename F::Vec v = loadAcc<F>(row + n, colAdd);
-    if (affine) {
+    if (fixed) {
+      v = F::add(F::mul(scaleOne, v), bias);
+    } else if (affine) {
       const auto fv = F::set1(place[i].f);
       v = F::mul(F::mul(scale0, fv), v);
       if (!onePlane)
@@ -176,6 +191,24 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
       out.put(i, sb | F::bits(F::gtMask(v, pos)), sb);
     }
   }
+}
+
+// A direct chunk, specialised for the layers networks are made of: conv → act (a codes-only or float
+// layer) and conv → + residual → act (a basic block's second conv); anything else runs the general loop.
+template <class F, class AccT>
+inline void directChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int rows,
+                        const RowPlace* place, int n, const CodeSink<F, true>& out) {
+  const int a1 = a.act1.kind, a2 = a.act2.kind, rm = residualMode<F::kLanes>(a, n);
+  const bool simple = a.planes == 1 && !a.perImage && a.scale && !(std::is_same_v<AccT, std::int32_t> && a.posFrom);
+  if (simple && a2 == 0 && rm == 0) {
+    if (a1 == 1) return epilogueChunk<F, AccT, true, 1, 0, 0>(a, acc, ldAcc, r0, rows, place, n, out);
+    if (a1 == 2) return epilogueChunk<F, AccT, true, 2, 0, 0>(a, acc, ldAcc, r0, rows, place, n, out);
+  }
+  if (simple && a1 == 0 && rm == 1) {
+    if (a2 == 1) return epilogueChunk<F, AccT, true, 0, 1, 1>(a, acc, ldAcc, r0, rows, place, n, out);
+    if (a2 == 2) return epilogueChunk<F, AccT, true, 0, 1, 2>(a, acc, ldAcc, r0, rows, place, n, out);
+  }
+  epilogueChunk<F>(a, acc, ldAcc, r0, rows, place, n, out);
 }
 
 // Stores a pixel's code bits (bytes of little-endian words) without a library call.
@@ -215,7 +248,7 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
     if constexpr (L % 8 == 0)
       if (direct) {
         for (int n = 0; n < a.N; n += L)
-          epilogueChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, true>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+          directChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, true>{a.bitsM, a.bitsS, place, mw, sw, words, n});
         continue;
       }
     if (a.bitsM)
