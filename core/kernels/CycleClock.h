@@ -1,5 +1,5 @@
 #pragma once
-// Core clock measured the way DESIGN-NOTES §5 asks: a dependent imul chain (3-cycle latency on
+// Core clock measured as docs/ARCHITECTURE.md describes: a dependent imul chain (3-cycle latency on
 // current x86 cores) timed with steady_clock — turbo included, unlike the nominal TSC rate.
 namespace ternlab::kernels {
 

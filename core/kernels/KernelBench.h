@@ -1,7 +1,7 @@
 #pragma once
 // Kernel-vs-kernel micro-benchmark without Google Benchmark (for `ternlab-cli bench`): same
 // process, same shapes, median of >= 30 runs, MAC/cycle against the measured imul clock and
-// against the 2-popcount AVX-512 bound 512/3 ~ 171 MAC/cycle (DESIGN-NOTES §5).
+// against the 2-popcount AVX-512 bound 512/3 ~ 171 MAC/cycle (docs/ARCHITECTURE.md).
 #include <functional>
 #include <string>
 #include <vector>

@@ -110,7 +110,7 @@ struct F32Avx2 {
 }  // namespace
 
 void ternaryItemsAvx2(const TernaryGemmArgs& a, std::size_t begin, std::size_t end) {
-  ternaryItems<VecAvx2, 2, 1>(a, begin, end);
+  ternaryItems<VecAvx2, 4, 2>(a, begin, end);
 }
 void twoBitItemsAvx2(const TwoBitGemmArgs& a, std::size_t begin, std::size_t end) {
   twoBitItems<VecAvx2, 2, 1>(a, begin, end);

@@ -1,6 +1,6 @@
 // AVX-512 path (compiled with -mavx512f/bw/vl/vpopcntdq/vnni, selected at run time only when
 // the CPU reports avx512f + avx512vpopcntdq). Inner loop per 512 MACs: vpandq, vpternlogq,
-// 2x vpopcntq, 2x vpaddq -> 512/3 ~ 171 MAC/cycle on two 512-bit ports (DESIGN-NOTES §5).
+// 2x vpopcntq, 2x vpaddq -> 512/3 ~ 171 MAC/cycle on two 512-bit ports (docs/ARCHITECTURE.md).
 #include <immintrin.h>
 
 #include <cstring>

@@ -4,7 +4,7 @@
 namespace ternlab::kernels {
 
 // Median wall time in seconds of runs calls of fn after one warm-up call: the one timing rule every
-// benchmark here uses (DESIGN-NOTES §5: median of >= 30 runs).
+// benchmark here uses (median of >= 30 runs, docs/ARCHITECTURE.md).
 double medianSeconds(int runs, const std::function<void()>& fn);
 
 }  // namespace ternlab::kernels

@@ -1,5 +1,5 @@
 #pragma once
-// Ternary bitplane formats (DESIGN-NOTES §5): t = m * (1 - 2 s), m = nonzero, s = negative,
+// Ternary bitplane formats (docs/ARCHITECTURE.md): t = m * (1 - 2 s), m = nonzero, s = negative,
 // packed along the reduction axis K in uint64 words (bit k%64 of word k/64); padding bits are
 // zero in both planes and so contribute nothing to any product.
 #include <cstddef>

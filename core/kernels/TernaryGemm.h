@@ -1,5 +1,5 @@
 #pragma once
-// Ternary x ternary GEMM, 2-popcount formulation (DESIGN-NOTES §5, FATNN):
+// Ternary x ternary GEMM, 2-popcount formulation (docs/ARCHITECTURE.md, FATNN):
 //   x.w = popc(mx & mw) - 2 popc(mx & mw & (sx ^ sw)),
 // and {0,1,2} activations x ternary weights on the same kernel (x = y + 1, see PackedHalfRange.h).
 // Output C is M x N row-major int32 (M = activation rows, N = weight rows / output channels).

@@ -1,5 +1,5 @@
 #pragma once
-// Conventional 2-bit GEMM, 4 AND + 4 popcounts per word (DESIGN-NOTES §5): the fair baseline for
+// Conventional 2-bit GEMM, 4 AND + 4 popcounts per word (docs/ARCHITECTURE.md): the fair baseline for
 // the "2x fewer bit operations" claim, with the same register tiling as the ternary kernel.
 //   sum u_x u_w = 4 popc(hx&hw) + 2 popc(hx&lw) + 2 popc(lx&hw) + popc(lx&lw),
 //   x.w = sum u_x u_w - sum u_x - sum u_w + K   (u = code + 1).

@@ -14,7 +14,7 @@ inline constexpr int kMBlock = 64;
 // Activation rows are padded to this multiple so row tiles can always read whole tiles.
 inline constexpr int kRowAlign = 8;
 
-// Ternary x ternary (2-popcount, DESIGN-NOTES §5) over bitplanes.
+// Ternary x ternary (2-popcount, docs/ARCHITECTURE.md) over bitplanes.
 struct TernaryGemmArgs {
   const std::uint64_t* xm;      // activation nonzero plane, row-major, xStride words per row
   const std::uint64_t* xs;      // activation sign plane

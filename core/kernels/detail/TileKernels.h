@@ -45,7 +45,7 @@ struct GatheredRows {
 };
 
 // Words [w0, w1) of one MR x (NV*kLanes) tile of the 2-popcount ternary product:
-// x.w = popc(mx & mw) - 2 popc(mx & mw & (sx ^ sw))   (DESIGN-NOTES §5, FATNN eq. for TNN).
+// x.w = popc(mx & mw) - 2 popc(mx & mw & (sx ^ sw))   (docs/ARCHITECTURE.md, kernel arithmetic).
 // Output channels sit in lanes, activation words are broadcast, no horizontal sums in the loop.
 // Kept out of line so only the counters and a few pointers are live (no spills on AVX2).
 // Writes (acc ? out + : out =) the int32 tile at out[i * ldo + lane].
