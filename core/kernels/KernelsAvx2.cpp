@@ -88,6 +88,7 @@ struct F32Avx2 {
                                                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q))));
   }
   static Vec loadF(const float* p) { return _mm256_loadu_ps(p); }
+  static Vec loadPart(const float* p, int lo, int hi) { return loadPartViaArray<Vec, kLanes, &loadF>(p, lo, hi); }
   static Vec set1(float v) { return _mm256_set1_ps(v); }
   static Vec add(Vec a, Vec b) { return _mm256_add_ps(a, b); }
   static Vec sub(Vec a, Vec b) { return _mm256_sub_ps(a, b); }

@@ -81,6 +81,10 @@ struct F32Avx512 {
     return _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_add_epi32(_mm512_loadu_si512(p), _mm512_loadu_si512(q)));
   }
   static Vec loadF(const float* p) { return _mm512_loadu_ps(p); }
+  static Vec loadPart(const float* p, int lo, int hi) {  // vexpandps: no scalar stores, no forwarding stall
+    const auto m = static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+    return _mm512_maskz_expandloadu_ps(m, p);
+  }
   static Vec set1(float v) { return _mm512_set1_ps(v); }
   static Vec add(Vec a, Vec b) { return _mm512_add_ps(a, b); }
   static Vec sub(Vec a, Vec b) { return _mm512_sub_ps(a, b); }

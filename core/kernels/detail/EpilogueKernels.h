@@ -4,7 +4,8 @@
 // which are built with -ffp-contract=off: every multiply and add rounds as the training graph's separate
 // tensor operations do, so codes and logits are the same on every path.
 //
-// F must provide: kLanes, Vec, Mask, loadI (int32 -> Vec), loadIAdd (int32 sum of two -> Vec), loadF, set1, add, sub, mul, ltMask, gtMask,
+// F must provide: kLanes, Vec, Mask, loadI (int32 -> Vec), loadIAdd (int32 sum of two -> Vec), loadF,
+// loadPart (lanes [lo, hi) from p[0 .. hi − lo), zero elsewhere), set1, add, sub, mul, ltMask, gtMask,
 // select (mask ? a : b), storeF, bits (mask -> kLanes low bits), and on int32 lanes IVec, loadInt, addInt,
 // flipInt ((v ^ m) − m: v negated where m = −1, kept where m = 0), geMask, leMask (the integer-threshold form).
 #include <cstddef>
@@ -17,6 +18,15 @@
 namespace ternlab::kernels::detail {
 namespace {
 
+// loadPart through a small array, for paths without masked expanding loads (used only by layers whose
+// zero-padded residual channels do not fall on a whole vector).
+template <class Vec, int L, Vec (*Load)(const float*)>
+inline Vec loadPartViaArray(const float* p, int lo, int hi) {
+  float t[L];
+  for (int l = 0; l < L; ++l) t[l] = l >= lo && l < hi ? p[l - lo] : 0.0f;
+  return Load(t);
+}
+
 constexpr int kEpilogueMaxWords = 64;  // 4096 channels per output pixel
 
 // One float per "vector": the tail of every path, and the whole portable path.
@@ -27,6 +37,7 @@ struct FScalar {
   static Vec loadI(const std::int32_t* p) { return static_cast<float>(*p); }
   static Vec loadIAdd(const std::int32_t* p, const std::int32_t* q) { return static_cast<float>(*p + *q); }
   static Vec loadF(const float* p) { return *p; }
+  static Vec loadPart(const float* p, int lo, int hi) { return lo < hi ? *p : 0.0f; }
   static Vec set1(float v) { return v; }
   static Vec add(Vec a, Vec b) { return a + b; }
   static Vec sub(Vec a, Vec b) { return a - b; }
@@ -180,9 +191,8 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
     if (resFull) {
       v = F::add(v, F::loadF(a.res + place[i].res + c));
     } else if (resPart) {
-      float t[L];
-      for (int l = 0; l < L; ++l) t[l] = (c + l >= 0 && c + l < a.resC) ? a.res[place[i].res + c + l] : 0.0f;
-      v = F::add(v, F::loadF(t));
+      const int lo = c < 0 ? -c : 0, hi = c + L > a.resC ? a.resC - c : L;
+      v = F::add(v, F::loadPart(a.res + place[i].res + c + lo, lo, hi));
     }
     v = act2(v);
     if (a.outF) F::storeF(a.outF + static_cast<std::size_t>(r0 + i) * a.N + n, v);
