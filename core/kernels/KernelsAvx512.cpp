@@ -102,6 +102,23 @@ struct F32Avx512 {
   static Mask leMask(IVec a, IVec b) { return _mm512_cmple_epi32_mask(a, b); }
 };
 
+// The last N mod 16 channels of a layer (LeNet's 6, 120 and 84, a classifier's 10): the same arithmetic with
+// masked loads and stores, so no lane reads or writes past the layer's channels, and bits only for them.
+struct F32Avx512Tail : F32Avx512 {
+  __mmask16 k;
+  int lanes;
+  explicit F32Avx512Tail(int n) : k(static_cast<__mmask16>((1u << n) - 1u)), lanes(n) {}
+  Vec loadI(const std::int32_t* p) const { return _mm512_maskz_cvtepi32_ps(0xFFFF, loadInt(p)); }
+  Vec loadIAdd(const std::int32_t* p, const std::int32_t* q) const {
+    return _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_add_epi32(loadInt(p), loadInt(q)));
+  }
+  Vec loadF(const float* p) const { return _mm512_maskz_loadu_ps(k, p); }
+  Vec loadPart(const float* p, int lo, int hi) const { return F32Avx512::loadPart(p, lo, hi < lanes ? hi : lanes); }
+  void storeF(float* p, Vec v) const { _mm512_mask_storeu_ps(p, k, v); }
+  IVec loadInt(const std::int32_t* p) const { return _mm512_maskz_loadu_epi32(k, p); }
+  std::uint32_t bits(Mask m) const { return static_cast<std::uint32_t>(m & k); }
+};
+
 }  // namespace
 
 void ternaryItemsAvx512(const TernaryGemmArgs& a, std::size_t begin, std::size_t end) {
@@ -115,10 +132,10 @@ void int8ItemsAvx512Vnni(const Int8GemmArgs& a, std::size_t begin, std::size_t e
 }
 
 void epilogueI32Avx512(const EpilogueArgs& a, const std::int32_t* acc, std::size_t ld, int r0, int r1) {
-  epilogueRows<F32Avx512>(a, acc, ld, r0, r1);
+  epilogueRows<F32Avx512, F32Avx512Tail>(a, acc, ld, r0, r1);
 }
 void epilogueF32Avx512(const EpilogueArgs& a, const float* acc, std::size_t ld, int r0, int r1) {
-  epilogueRows<F32Avx512>(a, acc, ld, r0, r1);
+  epilogueRows<F32Avx512, F32Avx512Tail>(a, acc, ld, r0, r1);
 }
 
 }  // namespace ternlab::kernels::detail

@@ -87,8 +87,9 @@ float epilogueValue(float acc, float scale, float bias, int act1, const float* r
   return act(act2, v);
 }
 
-// N = 40: whole 8-lane (AVX2) code bytes, AVX-512's 16 lanes leave a tail; N = 32: whole vectors on both;
-// both with option A's zero-padded residual channels straddling a vector.
+// N = 40: whole 8-lane (AVX2) code bytes, AVX-512's 16 lanes leave a masked tail; N = 32: whole vectors on
+// both; N = 46: tails on both paths, one of them straddling the residual's last channel; all with option A's
+// zero-padded residual channels straddling a vector.
 class LayerEpilogueWidth : public ::testing::TestWithParam<int> {};
 
 TEST_P(LayerEpilogueWidth, RpreluResidualAndNextCodesMatchTheScalarDefinitionOnEveryPath) {
@@ -132,7 +133,7 @@ TEST_P(LayerEpilogueWidth, RpreluResidualAndNextCodesMatchTheScalarDefinitionOnE
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Widths, LayerEpilogueWidth, ::testing::Values(40, 32));
+INSTANTIATE_TEST_SUITE_P(Widths, LayerEpilogueWidth, ::testing::Values(40, 32, 46));
 
 // Codes-only epilogues solved into integer thresholds give the float epilogue's codes for every sum, on every
 // path: positive, negative and zero scales, ReLU, RPReLU with slopes >= 0, and none.

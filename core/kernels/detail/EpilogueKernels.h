@@ -56,12 +56,12 @@ struct FScalar {
 };
 
 template <class F>
-inline typename F::Vec loadAcc(const std::int32_t* p, const std::int32_t* add) {
-  return add ? F::loadIAdd(p, add) : F::loadI(p);
+inline typename F::Vec loadAcc(const F& f, const std::int32_t* p, const std::int32_t* add) {
+  return add ? f.loadIAdd(p, add) : f.loadI(p);
 }
 template <class F>
-inline typename F::Vec loadAcc(const float* p, const std::int32_t*) {
-  return F::loadF(p);
+inline typename F::Vec loadAcc(const F& f, const float* p, const std::int32_t*) {
+  return f.loadF(p);
 }
 
 // One activation with its per-channel operands already loaded for a chunk of channels.
@@ -70,8 +70,8 @@ struct ChunkAct {
   int kind = 0;
   typename F::Vec shiftIn{}, slope{}, shiftOut{};
   // fixedKind >= 0: the kind is known at compile time (a specialised chunk), so its branches fold away.
-  ChunkAct(const EpilogueActArgs& a, int n, int fixedKind = -1) : kind(fixedKind >= 0 ? fixedKind : a.kind) {
-    if (kind == 2) shiftIn = F::loadF(a.shiftIn + n), slope = F::loadF(a.slope + n), shiftOut = F::loadF(a.shiftOut + n);
+  ChunkAct(const F& f, const EpilogueActArgs& a, int n, int fixedKind = -1) : kind(fixedKind >= 0 ? fixedKind : a.kind) {
+    if (kind == 2) shiftIn = f.loadF(a.shiftIn + n), slope = f.loadF(a.slope + n), shiftOut = f.loadF(a.shiftOut + n);
   }
   typename F::Vec operator()(typename F::Vec v) const {
     if (kind == 1) return F::select(F::ltMask(v, F::set1(0.0f)), F::set1(0.0f), v);
@@ -142,39 +142,39 @@ inline int residualMode(const EpilogueArgs& a, int n) {
 // fix the row loop's shape at compile time for the common layers; −1 reads them from `a`.
 template <class F, class AccT, bool Direct, int A1 = -1, int RM = -1, int A2 = -1>
 inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int rows,
-                          const RowPlace* place, int n, const CodeSink<F, Direct>& out) {
+                          const RowPlace* place, int n, const CodeSink<F, Direct>& out, const F& f = F()) {
   constexpr int L = F::kLanes;
   if constexpr (std::is_same_v<AccT, std::int32_t>) {
     if (a.posFrom) {  // integer thresholds: t = dir·(acc + colAdd); +1 if t >= posFrom, −1 if t <= negTo
       std::int32_t flip[L];  // dir as a sign mask: t = ((acc + colAdd) ^ flip) − flip
-      for (int l = 0; l < L; ++l) flip[l] = a.codeDir[n + l] < 0 ? -1 : 0;
-      const auto fl = F::loadInt(flip), pf = F::loadInt(a.posFrom + n), nt = F::loadInt(a.negTo + n);
+      for (int l = 0; l < L; ++l) flip[l] = n + l < a.N && a.codeDir[n + l] < 0 ? -1 : 0;
+      const auto fl = f.loadInt(flip), pf = f.loadInt(a.posFrom + n), nt = f.loadInt(a.negTo + n);
       const bool add = a.colAdd != nullptr;
-      const auto ca = add ? F::loadInt(a.colAdd + n) : fl;
+      const auto ca = add ? f.loadInt(a.colAdd + n) : fl;
       for (int i = 0; i < rows; ++i) {
-        auto v = F::loadInt(acc + static_cast<std::size_t>(i) * ldAcc + n);
+        auto v = f.loadInt(acc + static_cast<std::size_t>(i) * ldAcc + n);
         if (add) v = F::addInt(v, ca);
         v = F::flipInt(v, fl);
-        const std::uint32_t sb = F::bits(F::leMask(v, nt));
-        out.put(i, sb | F::bits(F::geMask(v, pf)), sb);
+        const std::uint32_t sb = f.bits(F::leMask(v, nt));
+        out.put(i, sb | f.bits(F::geMask(v, pf)), sb);
       }
       return;
     }
   }
   constexpr bool fixed = A1 >= 0;  // specialised: one plane, a scale and no per-image factor (see directChunk)
   const bool affine = fixed || a.scale != nullptr, onePlane = fixed || a.planes == 1;
-  const auto scale0 = affine ? F::loadF(a.scale + n) : F::set1(1.0f);
+  const auto scale0 = affine ? f.loadF(a.scale + n) : F::set1(1.0f);
   const auto scaleOne = F::mul(scale0, F::set1(1.0f));  // scale · f with f = 1, rounded as in the loop
-  const auto bias = affine ? F::loadF(a.bias + n) : F::set1(0.0f);
+  const auto bias = affine ? f.loadF(a.bias + n) : F::set1(0.0f);
   const std::int32_t* colAdd = a.colAdd ? a.colAdd + n : nullptr;
-  const ChunkAct<F> act1(a.act1, n, A1), act2(a.act2, n, A2);
+  const ChunkAct<F> act1(f, a.act1, n, A1), act2(f, a.act2, n, A2);
   const int c = n - a.resOffset;
   const int rm = RM >= 0 ? RM : residualMode<L>(a, n);
   const bool resFull = rm == 1, resPart = rm == 2;
   const auto neg = F::set1(a.thrNeg), pos = F::set1(a.thrPos);
   for (int i = 0; i < rows; ++i) {
     const AccT* row = acc + static_cast<std::size_t>(i) * ldAcc;
-    typename F::Vec v = loadAcc<F>(row + n, colAdd);
+    typename F::Vec v = loadAcc(f, row + n, colAdd);
     if (fixed) {
       v = F::add(F::mul(scaleOne, v), bias);
     } else if (affine) {
@@ -183,22 +183,22 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
       if (!onePlane)
         for (int p = 1; p < a.planes; ++p) {
           const int q = p * a.N + n;
-          v = F::add(v, F::mul(F::mul(F::loadF(a.scale + q), fv), loadAcc<F>(row + q, a.colAdd ? a.colAdd + q : nullptr)));
+          v = F::add(v, F::mul(F::mul(f.loadF(a.scale + q), fv), loadAcc(f, row + q, a.colAdd ? a.colAdd + q : nullptr)));
         }
       v = F::add(v, bias);
     }
     v = act1(v);
     if (resFull) {
-      v = F::add(v, F::loadF(a.res + place[i].res + c));
+      v = F::add(v, f.loadF(a.res + place[i].res + c));
     } else if (resPart) {
       const int lo = c < 0 ? -c : 0, hi = c + L > a.resC ? a.resC - c : L;
-      v = F::add(v, F::loadPart(a.res + place[i].res + c + lo, lo, hi));
+      v = F::add(v, f.loadPart(a.res + place[i].res + c + lo, lo, hi));
     }
     v = act2(v);
-    if (a.outF) F::storeF(a.outF + static_cast<std::size_t>(r0 + i) * a.N + n, v);
+    if (a.outF) f.storeF(a.outF + static_cast<std::size_t>(r0 + i) * a.N + n, v);
     if (a.bitsM) {
-      const std::uint32_t sb = F::bits(F::ltMask(v, neg));
-      out.put(i, sb | F::bits(F::gtMask(v, pos)), sb);
+      const std::uint32_t sb = f.bits(F::ltMask(v, neg));
+      out.put(i, sb | f.bits(F::gtMask(v, pos)), sb);
     }
   }
 }
@@ -231,7 +231,9 @@ inline void storeBits(std::uint8_t* dst, const std::uint64_t* w, int bytes) {
   }
 }
 
-template <class F, class AccT>
+// Tail (optional): F with masked loads and stores for the last N mod kLanes channels, built from their
+// count; without one they run one channel at a time.
+template <class F, class Tail = void, class AccT>
 void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int r1) {
   constexpr int L = F::kLanes;
   const int hw = a.outH * a.outW;
@@ -266,6 +268,13 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
     int n = 0;
     for (; n + L <= a.N; n += L)
       epilogueChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+    if constexpr (!std::is_void_v<Tail>)
+      if (n < a.N) {
+        const Tail tail(a.N - n);
+        epilogueChunk<Tail>(a, blk, ldAcc, p0, rows, place, n,
+                            CodeSink<Tail, false>{a.bitsM, a.bitsS, place, mw, sw, words, n}, tail);
+        n = a.N;
+      }
     for (; n < a.N; ++n)
       epilogueChunk<FScalar>(a, blk, ldAcc, p0, rows, place, n,
                              CodeSink<FScalar, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
