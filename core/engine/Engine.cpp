@@ -33,7 +33,7 @@ struct BitsValue {
   kernels::QuantThresholds thr;
 };
 
-enum class StepKind { ToNhwc, Quantize, Layer, Activation, MaxPool, Gap };
+enum class StepKind { ToNhwc, Quantize, Layer, Activation, MaxPool, BitMaxPool, Gap };
 
 // One planned step: which values it reads and writes and, for layers, its fused epilogue.
 struct Step {
@@ -146,6 +146,22 @@ class Planner {
           break;
         }
         case OpKind::MaxPool:
+          if (pendingPool_ >= 0) {  // the layer before wrote the next layer's codes unpooled: pool them
+            Step s;
+            s.kind = StepKind::BitMaxPool;
+            s.name = "maxpool (codes)";
+            s.k = op.k;
+            s.inB = curBits_;
+            s.outB = newBits(pendingPool_);
+            const auto &in = p_.bvals[s.inB], &out = p_.bvals[s.outB];
+            if (out.h != in.h / op.k || out.w != in.w / op.k || out.c != in.c)
+              throw std::logic_error("engine plan: pooled codes do not match " + m_.layers[pendingPool_].name);
+            p_.steps.push_back(s);
+            setCur(-1, s.outB, pendingPool_);
+            pendingPool_ = -1;
+            break;
+          }
+          [[fallthrough]];
         case OpKind::Gap: {
           Step s;
           s.kind = op.op == OpKind::MaxPool ? StepKind::MaxPool : StepKind::Gap;
@@ -219,6 +235,14 @@ class Planner {
     p_.bvals.push_back(b);
     return static_cast<int>(p_.bvals.size()) - 1;
   }
+  // Codes of layer `consumer` at the full output map of `producer`, before a max pool (no border).
+  int unpooledBits(int producer, int consumer) {
+    const int v = newBits(consumer);
+    const FloatValue o = outShape(producer);
+    auto& b = p_.bvals[v];
+    b.c = o.c, b.h = o.h, b.w = o.w, b.pad = 0;
+    return v;
+  }
   void setCur(int f, int b = -1, int bLayer = -1) { cur_ = f, curBits_ = b, curBitsLayer_ = bLayer; }
   int floatOf() const {
     if (cur_ < 0) throw std::logic_error("engine plan: a value is needed as floats but was not kept");
@@ -263,12 +287,23 @@ class Planner {
     return s;
   }
 
-  // What the program does next with the value produced before step j: keep floats, and/or codes of a layer.
-  void needs(std::size_t j, bool& needFloat, int& bitsLayer) const {
-    needFloat = false, bitsLayer = -1;
+  // What the program does next with the value produced before step j: keep floats, and/or codes of a layer —
+  // with poolK > 0, that layer's codes before a k x k max pool (codes pool exactly, see kernels::maxPoolBits).
+  void needs(std::size_t j, bool& needFloat, int& bitsLayer, int& poolK) const {
+    needFloat = false, bitsLayer = -1, poolK = 0;
     for (; j < m_.program.size(); ++j) {
       const auto& op = m_.program[j];
       if (op.op == OpKind::Flatten || op.op == OpKind::ShortcutConv) continue;
+      if (op.op == OpKind::MaxPool && fuse_ && poolK == 0) {
+        std::size_t t = j + 1;
+        while (t < m_.program.size() && m_.program[t].op == OpKind::Flatten) ++t;
+        if (t < m_.program.size() && m_.program[t].op == OpKind::Conv && bitsInput(m_.layers[m_.program[t].layer])) {
+          bitsLayer = m_.program[t].layer, poolK = op.k;
+          return;
+        }
+        needFloat = true;
+        return;
+      }
       if (op.op == OpKind::Save) {
         needFloat = true;
         continue;
@@ -299,13 +334,14 @@ class Planner {
       s.act1 = prog[j].act, s.act1Index = prog[j].actIndex, ++j;
     }
     bool needFloat = false;
-    int bitsLayer = -1;
-    needs(j, needFloat, bitsLayer);
+    int bitsLayer = -1, poolK = 0;
+    needs(j, needFloat, bitsLayer, poolK);
     if (needFloat) s.outF = newFloat(outShape(op.layer));
-    if (bitsLayer >= 0) s.outB = newBits(bitsLayer);
+    if (bitsLayer >= 0) s.outB = poolK > 0 ? unpooledBits(op.layer, bitsLayer) : newBits(bitsLayer);
     solveIntegerCodes(s);
     p_.steps.push_back(s);
-    setCur(s.outF, s.outB, bitsLayer);
+    setCur(s.outF, s.outB, poolK > 0 ? -1 : bitsLayer);
+    pendingPool_ = poolK > 0 ? bitsLayer : -1;
     return j - 1;
   }
 
@@ -374,6 +410,8 @@ class Planner {
     std::size_t largest = 1;
     for (std::size_t v = 1; v < p_.fvals.size(); ++v)
       largest = std::max(largest, static_cast<std::size_t>(p_.fvals[v].c) * p_.fvals[v].h * p_.fvals[v].w * sizeof(float));
+    for (const auto& c : p_.layers)  // FP layers' own float outputs, even where only their codes are kept
+      if (!c.l->ternary()) largest = std::max(largest, static_cast<std::size_t>(c.l->outC) * c.outH * c.outW * sizeof(float));
     p_.imagesPerPass = static_cast<int>(std::clamp<std::size_t>((512u << 10) / largest, 1, 64));
     int smallest = 0;
     for (const auto& c : p_.layers)
@@ -385,6 +423,7 @@ class Planner {
   Engine::Plan& p_;
   bool fuse_;
   int cur_ = -1, curBits_ = -1, curBitsLayer_ = -1, nhwcInput_ = -1;
+  int pendingPool_ = -1;  // layer whose codes the current bits are, still to be max-pooled
   std::vector<int> stack_;
 };
 
@@ -479,6 +518,7 @@ class Runner {
       case StepKind::Layer: return layer(s);
       case StepKind::Activation: return activation(s);
       case StepKind::MaxPool: return maxPool(s);
+      case StepKind::BitMaxPool: return kernels::maxPoolBits(bits(s.inB), s.k, bits(s.outB));
       case StepKind::Gap: return gap(s);
     }
   }

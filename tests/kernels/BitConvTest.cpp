@@ -2,6 +2,7 @@
 // on every ISA path, against a direct convolution on the codes and a scalar epilogue written here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "TestUtil.h"
@@ -193,6 +194,33 @@ TEST(BitMap, BorderHoldsZeroOrMinusOne) {
   m.reset(1, 2, 2, 16, 1, BitBorder::Zero);
   EXPECT_EQ(m.m[0], 0x00);
   EXPECT_THROW(m.reset(1, 0, 2, 16, 1, BitBorder::Zero), std::invalid_argument);
+}
+
+// Pooled codes are the max of each window's codes, for signed and {0,1,2} maps, odd sizes (floor) and wide pixels.
+TEST(BitMap, MaxPoolOfCodesIsTheMaxOfEachWindow) {
+  struct Case { int b, h, w, c, k, pad; BitBorder border; };
+  for (const Case cc : {Case{2, 7, 6, 6, 2, 1, BitBorder::Zero}, Case{1, 9, 9, 70, 3, 0, BitBorder::MinusOne},
+                        Case{3, 4, 4, 16, 2, 2, BitBorder::MinusOne}}) {
+    const auto codes = randomCodes(static_cast<std::size_t>(cc.b) * cc.h * cc.w * cc.c, -1, 1, 11 + cc.c);
+    const BitMap in = mapOf(codes, cc.b, cc.h, cc.w, cc.c, 1, cc.border);
+    BitMap out;
+    out.reset(cc.b, cc.h / cc.k, cc.w / cc.k, cc.c, cc.pad, cc.border);
+    maxPoolBits(in, cc.k, out);
+    for (int n = 0; n < cc.b; ++n)
+      for (int y = 0; y < out.height; ++y)
+        for (int x = 0; x < out.width; ++x)
+          for (int ch = 0; ch < cc.c; ++ch) {
+            int want = -1;
+            for (int dy = 0; dy < cc.k; ++dy)
+              for (int dx = 0; dx < cc.k; ++dx) want = std::max(want, in.at(n, ch, y * cc.k + dy, x * cc.k + dx));
+            ASSERT_EQ(out.at(n, ch, y, x), want) << "c=" << cc.c << " n=" << n << " y=" << y << " x=" << x << " ch=" << ch;
+          }
+    if (cc.pad > 0) EXPECT_EQ(out.m[0], cc.border == BitBorder::MinusOne ? 0xFF : 0x00);  // border untouched
+  }
+  BitMap in, bad;
+  in.reset(1, 4, 4, 8, 0, BitBorder::Zero);
+  bad.reset(1, 3, 2, 8, 0, BitBorder::Zero);
+  EXPECT_THROW(maxPoolBits(in, 2, bad), std::invalid_argument);
 }
 
 }  // namespace

@@ -203,22 +203,22 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
   }
 }
 
-// A direct chunk, specialised for the layers networks are made of: conv → act (a codes-only or float
-// layer) and conv → + residual → act (a basic block's second conv); anything else runs the general loop.
-template <class F, class AccT>
-inline void directChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int rows,
-                        const RowPlace* place, int n, const CodeSink<F, true>& out) {
+// A chunk of the layers networks are made of — conv → act (a codes-only or float layer) and conv → + residual
+// → act (a basic block's second conv) — runs a loop specialised at compile time; anything else the general one.
+template <class F, class AccT, bool Direct>
+inline void shapedChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int rows,
+                        const RowPlace* place, int n, const CodeSink<F, Direct>& out, const F& f = F()) {
   const int a1 = a.act1.kind, a2 = a.act2.kind, rm = residualMode<F::kLanes>(a, n);
   const bool simple = a.planes == 1 && !a.perImage && a.scale && !(std::is_same_v<AccT, std::int32_t> && a.posFrom);
   if (simple && a2 == 0 && rm == 0) {
-    if (a1 == 1) return epilogueChunk<F, AccT, true, 1, 0, 0>(a, acc, ldAcc, r0, rows, place, n, out);
-    if (a1 == 2) return epilogueChunk<F, AccT, true, 2, 0, 0>(a, acc, ldAcc, r0, rows, place, n, out);
+    if (a1 == 1) return epilogueChunk<F, AccT, Direct, 1, 0, 0>(a, acc, ldAcc, r0, rows, place, n, out, f);
+    if (a1 == 2) return epilogueChunk<F, AccT, Direct, 2, 0, 0>(a, acc, ldAcc, r0, rows, place, n, out, f);
   }
   if (simple && a1 == 0 && rm == 1) {
-    if (a2 == 1) return epilogueChunk<F, AccT, true, 0, 1, 1>(a, acc, ldAcc, r0, rows, place, n, out);
-    if (a2 == 2) return epilogueChunk<F, AccT, true, 0, 1, 2>(a, acc, ldAcc, r0, rows, place, n, out);
+    if (a2 == 1) return epilogueChunk<F, AccT, Direct, 0, 1, 1>(a, acc, ldAcc, r0, rows, place, n, out, f);
+    if (a2 == 2) return epilogueChunk<F, AccT, Direct, 0, 1, 2>(a, acc, ldAcc, r0, rows, place, n, out, f);
   }
-  epilogueChunk<F>(a, acc, ldAcc, r0, rows, place, n, out);
+  epilogueChunk<F>(a, acc, ldAcc, r0, rows, place, n, out, f);
 }
 
 // Stores a pixel's code bits (bytes of little-endian words) without a library call.
@@ -239,8 +239,9 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
   const int hw = a.outH * a.outW;
   const int words = (a.N + 63) / 64;
   RowPlace place[kEpilogueRows];
-  // Whole vectors of whole code bytes: every chunk stores its bits itself.
-  const bool direct = a.N % L == 0;  // used only where L % 8 == 0
+  // Whole vectors of whole code bytes (a masked tail's vector too: it starts on a 16-bit group of the pixel,
+  // and its bits past N are zero): every chunk stores its bits itself.
+  const bool direct = a.N % L == 0 || !std::is_void_v<Tail>;  // used only where L % 8 == 0
   std::uint64_t mw[kEpilogueRows * kEpilogueMaxWords], sw[kEpilogueRows * kEpilogueMaxWords];
   // (b, oy, ox) of row r0, then stepped row by row (no divisions per row).
   int b = r0 / hw, oy = (r0 % hw) / a.outW, ox = r0 % a.outW;
@@ -259,20 +260,25 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
     const AccT* blk = acc + static_cast<std::size_t>(p0 - r0) * ldAcc;
     if constexpr (L % 8 == 0)
       if (direct) {
-        for (int n = 0; n < a.N; n += L)
-          directChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, true>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+        int n = 0;
+        for (; n + L <= a.N; n += L)
+          shapedChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, true>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+        if constexpr (!std::is_void_v<Tail>)
+          if (n < a.N)
+            shapedChunk<Tail>(a, blk, ldAcc, p0, rows, place, n,
+                              CodeSink<Tail, true>{a.bitsM, a.bitsS, place, mw, sw, words, n}, Tail(a.N - n));
         continue;
       }
     if (a.bitsM)
       for (int i = 0; i < rows * words; ++i) mw[i] = sw[i] = 0;
     int n = 0;
     for (; n + L <= a.N; n += L)
-      epilogueChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+      shapedChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
     if constexpr (!std::is_void_v<Tail>)
       if (n < a.N) {
         const Tail tail(a.N - n);
-        epilogueChunk<Tail>(a, blk, ldAcc, p0, rows, place, n,
-                            CodeSink<Tail, false>{a.bitsM, a.bitsS, place, mw, sw, words, n}, tail);
+        shapedChunk<Tail>(a, blk, ldAcc, p0, rows, place, n, CodeSink<Tail, false>{a.bitsM, a.bitsS, place, mw, sw, words, n},
+                          tail);
         n = a.N;
       }
     for (; n < a.N; ++n)
