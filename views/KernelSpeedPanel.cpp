@@ -6,7 +6,10 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QFileInfo>
+#include <QThread>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <map>
 
 #include "PlotIncludes.h"
@@ -18,6 +21,10 @@ namespace ternlab::views {
 KernelSpeedPanel::KernelSpeedPanel(QString dbPath, QWidget* parent) : QWidget(parent), dbPath_(std::move(dbPath)) {
   run_ = new QPushButton(tr("Measure kernels"));
   run_->setObjectName(QStringLiteral("benchButton"));
+  runNetworks_ = new QPushButton(tr("Measure networks"));
+  runNetworks_->setObjectName(QStringLiteral("benchNetworksButton"));
+  runNetworks_->setToolTip(tr("The packed engine on LeNet-5, VGG-S, ResNet-20 and ResNet-18 (random LSQ W+A weights, "
+                              "1×28×28) against LibTorch fp32 eager and fake-quant in the same process"));
   progress_ = new QProgressBar;
   progress_->setObjectName(QStringLiteral("benchProgress"));
   progress_->setRange(0, 1);
@@ -36,15 +43,38 @@ KernelSpeedPanel::KernelSpeedPanel(QString dbPath, QWidget* parent) : QWidget(pa
   followPalette(bound_);
   bound_->yAxis->setLabel(tr("MAC / cycle"));
   bound_->legend->setVisible(true);
+  networks_ = new QCustomPlot;
+  networks_->setObjectName(QStringLiteral("benchNetworks"));
+  followPalette(networks_);
+  networks_->yAxis->setLabel(tr("images/s ÷ LibTorch fp32 eager (×)"));
+  networks_->legend->setVisible(true);
+  networkSummary_ = new QLabel(tr("No network measurement recorded in this store yet."));
+  networkSummary_->setWordWrap(true);
+  networkSummary_->setObjectName(QStringLiteral("benchNetworkSummary"));
   auto* top = new QHBoxLayout;
   top->addWidget(run_);
+  top->addWidget(runNetworks_);
   top->addWidget(progress_, 1);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addWidget(summary_);
   layout->addWidget(speedup_, 1);
   layout->addWidget(bound_, 1);
+  layout->addWidget(networkSummary_);
+  layout->addWidget(networks_, 1);
   connect(run_, &QPushButton::clicked, this, [this] { runBenchmark(); });
+  connect(runNetworks_, &QPushButton::clicked, this, [this] { runBenchmark(networkOptions()); });
+  if (!dbPath_.isEmpty() && QFileInfo(dbPath_).isFile()) {
+    try {
+      const auto recorded = engine::latestNetworkBench(dbPath_.toStdString());
+      if (!recorded.result.rows.empty()) {
+        networkRun_ = recorded.run;
+        drawNetworks(recorded.result);
+      }
+    } catch (const std::exception& e) {
+      networkSummary_->setText(tr("Could not read the recorded network benchmark: %1").arg(QString::fromUtf8(e.what())));
+    }
+  }
 }
 
 KernelSpeedPanel::~KernelSpeedPanel() = default;
@@ -57,9 +87,22 @@ engine::BenchSuiteOptions KernelSpeedPanel::quickOptions() {
   return o;
 }
 
+engine::BenchSuiteOptions KernelSpeedPanel::networkOptions() {
+  engine::BenchSuiteOptions o;
+  o.threads = std::clamp(QThread::idealThreadCount(), 1, 2);
+  o.runs = 30;
+  o.networksOnly = true;
+  return o;
+}
+
+void KernelSpeedPanel::setRunning(bool running) {
+  run_->setEnabled(!running);
+  runNetworks_->setEnabled(!running);
+}
+
 void KernelSpeedPanel::runBenchmark(engine::BenchSuiteOptions options) {
   if (worker_.running()) return;
-  run_->setEnabled(false);
+  setRunning(true);
   progress_->setRange(0, 0);  // busy until the first shape is done
   summary_->setText(tr("Measuring… (the window stays usable; the numbers are better with nothing else running)"));
   QPointer<KernelSpeedPanel> self(this);
@@ -85,7 +128,7 @@ void KernelSpeedPanel::onProgress(int done, int total) {
 
 void KernelSpeedPanel::onWorkerDone(const Measured& measured, const QString& error) {
   recordedRun_ = measured.recordedRun;
-  run_->setEnabled(true);
+  setRunning(false);
   progress_->setRange(0, 1);
   progress_->setValue(1);
   if (!error.isEmpty()) {
@@ -98,6 +141,17 @@ void KernelSpeedPanel::onWorkerDone(const Measured& measured, const QString& err
 
 void KernelSpeedPanel::showResult(const engine::BenchSuiteResult& r) {
   result_ = r;
+  const auto has = [&r](const char* level) {
+    return std::any_of(r.rows.begin(), r.rows.end(), [level](const auto& row) { return row.level == level; });
+  };
+  if (has("network")) {
+    networkRun_ = recordedRun_;
+    drawNetworks(r);
+  }
+  if (has("kernel")) drawKernels(r);
+}
+
+void KernelSpeedPanel::drawKernels(const engine::BenchSuiteResult& r) {
   speedup_->clearPlottables();
   bound_->clearPlottables();
   bound_->clearItems();
@@ -168,6 +222,52 @@ void KernelSpeedPanel::showResult(const engine::BenchSuiteResult& r) {
                         .arg(r.runs)
                         .arg(QString::fromStdString(r.boundNote))
                         .arg(recordedRun_ ? tr(". Recorded as run %1.").arg(recordedRun_) : QString()));
+}
+
+// One bar group per network row (architecture, batch, threads): the packed engine's and LibTorch fake-quant's
+// images/s, each divided by LibTorch fp32 eager's in the same row; a dashed line at parity.
+void KernelSpeedPanel::drawNetworks(const engine::BenchSuiteResult& r) {
+  networks_->clearPlottables();
+  networks_->clearItems();
+  std::vector<const engine::BenchRow*> rows;
+  for (const auto& row : r.rows)
+    if (row.level == "network") rows.push_back(&row);
+  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  for (std::size_t i = 0; i < rows.size(); ++i) ticker->addTick(static_cast<double>(i + 1), QString::fromStdString(rows[i]->shape));
+  networks_->xAxis->setTicker(ticker);
+  networks_->xAxis->setTickLabelRotation(35);
+  networks_->xAxis->setRange(0.3, static_cast<double>(rows.size()) + 0.7);
+  auto* group = new QCPBarsGroup(networks_);
+  auto* packed = new QCPBars(networks_->xAxis, networks_->yAxis);
+  auto* fake = new QCPBars(networks_->xAxis, networks_->yAxis);
+  packed->setName(tr("packed engine"));
+  fake->setName(tr("LibTorch fake-quant"));
+  int k = 0;
+  for (auto* bars : {packed, fake}) {
+    bars->setBrush(seriesColor(k++));
+    bars->setPen(Qt::NoPen);
+    bars->setWidth(0.4);
+    bars->setBarsGroup(group);
+  }
+  double top = 1;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = *rows[i];
+    const double fp = row.torchFpImagesPerSecond > 0 ? row.torchFpImagesPerSecond : 1;
+    packed->addData(static_cast<double>(i + 1), row.imagesPerSecond / fp);
+    fake->addData(static_cast<double>(i + 1), row.torchImagesPerSecond / fp);
+    top = std::max({top, row.imagesPerSecond / fp, row.torchImagesPerSecond / fp});
+  }
+  auto* parity = new QCPItemStraightLine(networks_);
+  parity->point1->setCoords(0, 1);
+  parity->point2->setCoords(1, 1);
+  parity->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+  networks_->yAxis->setRange(0, top * 1.15);
+  networks_->replot();
+  networkSummary_->setText(tr("Packed networks, %1, up to %2 thread(s)%3: images/s over LibTorch fp32 eager in the same "
+                              "process (1× dashed).")
+                               .arg(QString::fromStdString(r.isa.empty() ? std::string("?") : r.isa))
+                               .arg(r.threads)
+                               .arg(networkRun_ ? tr(", bench run %1").arg(networkRun_) : QString()));
 }
 
 }  // namespace ternlab::views

@@ -13,10 +13,12 @@ class QPushButton;
 
 namespace ternlab::views {
 
-// Runs the core's kernel benchmark (ternary GEMMs against LibTorch fp32 on ResNet-18/VGG-S/FC shapes, one
-// thread) off the GUI thread and shows what it measured: speed-up over fp32 as bars per shape and kernel,
-// and MAC/cycle against the instruction bound of this CPU drawn as a line. The result is recorded in the
-// run store as a "bench" run, like `ternlab-cli bench`.
+// Runs the core's benchmarks off the GUI thread and shows what they measured: the kernels (ternary GEMMs
+// against LibTorch fp32 on ResNet-18/VGG-S/FC shapes, one thread) as speed-up bars per shape and kernel and
+// MAC/cycle against this CPU's instruction bound, and the whole packed networks (LeNet-5, VGG-S, ResNet-20,
+// ResNet-18; batch 64 and 1; 1 and 2 threads) as images/s against LibTorch fp32 eager and fake-quant. Every
+// measurement is recorded in the run store as a "bench" run, like `ternlab-cli bench`; the newest recorded
+// network rows are drawn when the panel opens.
 class KernelSpeedPanel : public QWidget {
   Q_OBJECT
  public:
@@ -26,6 +28,8 @@ class KernelSpeedPanel : public QWidget {
   // Starts a measurement (ignored while one runs); options.progress is set by the panel.
   void runBenchmark(engine::BenchSuiteOptions options = quickOptions());
   static engine::BenchSuiteOptions quickOptions();
+  // The network rows (`ternlab-cli bench --networks`): up to two threads.
+  static engine::BenchSuiteOptions networkOptions();
   // Draws a result (also used for one measured elsewhere).
   void showResult(const engine::BenchSuiteResult& result);
   bool isRunning() const { return worker_.running(); }
@@ -33,6 +37,8 @@ class KernelSpeedPanel : public QWidget {
   qint64 recordedRun() const { return recordedRun_; }
   QCustomPlot* speedupPlot() const { return speedup_; }
   QCustomPlot* boundPlot() const { return bound_; }
+  QCustomPlot* networkPlot() const { return networks_; }
+  qint64 shownNetworkRun() const { return networkRun_; }
 
  Q_SIGNALS:
   void finished();
@@ -45,16 +51,23 @@ class KernelSpeedPanel : public QWidget {
     qint64 recordedRun = 0;
   };
   void onWorkerDone(const Measured& measured, const QString& error);
+  void drawKernels(const engine::BenchSuiteResult& r);
+  void drawNetworks(const engine::BenchSuiteResult& r);
+  void setRunning(bool running);
 
   QString dbPath_;
   QPushButton* run_;
+  QPushButton* runNetworks_;
   QProgressBar* progress_;
   QLabel* summary_;
   QCustomPlot* speedup_;
   QCustomPlot* bound_;
+  QCustomPlot* networks_;
+  QLabel* networkSummary_;
   BackgroundJob<Measured> worker_{this, QStringLiteral("kernel-bench")};
   engine::BenchSuiteResult result_;
   qint64 recordedRun_ = 0;
+  qint64 networkRun_ = 0;  // the bench run whose network rows are drawn
 };
 
 }  // namespace ternlab::views

@@ -220,4 +220,45 @@ std::int64_t recordBench(const BenchSuiteResult& r, const std::string& dbPath) {
   return id;
 }
 
+RecordedNetworks latestNetworkBench(const std::string& dbPath) {
+  store::RunStore db(dbPath);
+  store::RunFilter f;
+  f.status = "finished";
+  std::vector<store::RunRecord> benches;
+  for (auto& r : db.listRuns(f))
+    if (r.kind == "bench") benches.push_back(std::move(r));
+  std::sort(benches.begin(), benches.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
+  const std::string prefix = "bench/network/";
+  for (const auto& b : benches) {
+    std::map<std::string, BenchRow> rows;  // shape → row
+    for (const auto& p : db.metrics(b.id)) {
+      if (p.key.rfind(prefix, 0) != 0) continue;
+      const auto slash = p.key.find('/', prefix.size());
+      if (slash == std::string::npos) continue;
+      BenchRow& r = rows[p.key.substr(prefix.size(), slash - prefix.size())];
+      const std::string q = p.key.substr(slash + 1);
+      if (q == "images_per_s") r.imagesPerSecond = p.value;
+      else if (q == "torch_images_per_s") r.torchImagesPerSecond = p.value;
+      else if (q == "torch_fp_images_per_s") r.torchFpImagesPerSecond = p.value;
+      else if (q == "ratio_torch") r.ratioToTorch = p.value;
+    }
+    if (rows.empty()) continue;
+    RecordedNetworks out;
+    out.run = b.id;
+    const auto cfg = nlohmann::json::parse(b.config, nullptr, false);
+    if (cfg.is_object()) {
+      out.result.isa = cfg.value("isa", std::string());
+      out.result.threads = cfg.value("threads", 1);
+      out.result.runs = cfg.value("runs", 0);
+      out.result.cpuHz = cfg.value("cpu_hz", 0.0);
+    }
+    for (auto& [shape, r] : rows) {
+      r.level = "network", r.kernel = "network", r.shape = shape;
+      out.result.rows.push_back(r);
+    }
+    return out;
+  }
+  return {};
+}
+
 }  // namespace ternlab::engine

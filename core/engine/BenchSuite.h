@@ -45,4 +45,12 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o);
 // Records the suite as a finished run of kind "bench" with metrics bench/<kernel>/<shape>/<quantity>.
 std::int64_t recordBench(const BenchSuiteResult& r, const std::string& dbPath);
 
+// The network rows of the newest finished bench run in the store that has any (isa, threads and runs from
+// its record), and that run's id; {rows empty, 0} when there is none.
+struct RecordedNetworks {
+  BenchSuiteResult result;
+  std::int64_t run = 0;
+};
+RecordedNetworks latestNetworkBench(const std::string& dbPath);
+
 }  // namespace ternlab::engine

@@ -1,4 +1,5 @@
 // Kernel speed panel: a real (quick) benchmark run from the button, drawn and recorded in the store.
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -43,6 +44,65 @@ class KernelSpeedPanelTest : public QObject {
     QVERIFY(panel.recordedRun() > 0);
     store::RunStore store(db.toStdString());
     QCOMPARE(QString::fromStdString(store.run(panel.recordedRun())->kind), QStringLiteral("bench"));
+  }
+
+  // A panel opened on a store draws the newest bench run's network rows: per row the engine's and fake-quant's
+  // images/s over fp32, from the recorded numbers (an older network run and a newer kernel-only run ignored).
+  void drawsTheNewestRecordedNetworkRows() {
+    QTemporaryDir dir;
+    const std::string db = dir.filePath(QStringLiteral("runs.sqlite")).toStdString();
+    auto networkRun = [](double scale) {
+      engine::BenchSuiteResult r;
+      r.isa = "avx2", r.threads = 2;
+      for (const char* shape : {"resnet20_1x28_b64_t1", "lenet5_1x28_b1_t2"}) {
+        engine::BenchRow row;
+        row.level = "network", row.kernel = "network", row.shape = shape;
+        row.imagesPerSecond = 3000 * scale, row.torchImagesPerSecond = 600, row.torchFpImagesPerSecond = 1000;
+        row.ratioToTorch = row.imagesPerSecond / row.torchFpImagesPerSecond;
+        r.rows.push_back(row);
+      }
+      return r;
+    };
+    engine::recordBench(networkRun(1.0), db);
+    const auto newest = engine::recordBench(networkRun(2.0), db);
+    engine::BenchSuiteResult kernelsOnly;
+    engine::BenchRow k;
+    k.level = "kernel", k.kernel = "ternary2pop", k.shape = "fc_512", k.macPerCycle = 50, k.ratioToTorch = 3;
+    kernelsOnly.rows.push_back(k);
+    engine::recordBench(kernelsOnly, db);
+
+    KernelSpeedPanel panel(QString::fromStdString(db));
+    QCOMPARE(panel.shownNetworkRun(), newest);
+    QCustomPlot* plot = panel.networkPlot();
+    QCOMPARE(plot->plottableCount(), 2);
+    for (int i = 0; i < 2; ++i) {
+      auto* bars = qobject_cast<QCPBars*>(plot->plottable(i));
+      QCOMPARE(bars->data()->size(), 2);
+      const double want = bars->name() == QStringLiteral("packed engine") ? 6.0 : 0.6;  // 6000 / 1000, 600 / 1000
+      for (auto it = bars->data()->begin(); it != bars->data()->end(); ++it) QCOMPARE(it->value, want);
+    }
+    QVERIFY(panel.findChild<QLabel*>(QStringLiteral("benchNetworkSummary"))->text().contains(QString::number(newest)));
+  }
+
+  // The network button measures every architecture's rows for real, draws one bar per row and records them.
+  void measuresNetworksFromTheButton() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("runs.sqlite"));
+    KernelSpeedPanel panel(db);
+    QSignalSpy done(&panel, &KernelSpeedPanel::finished);
+    QTest::mouseClick(panel.findChild<QPushButton*>(QStringLiteral("benchNetworksButton")), Qt::LeftButton);
+    QVERIFY(panel.isRunning());
+    QVERIFY(!panel.findChild<QPushButton*>(QStringLiteral("benchButton"))->isEnabled());
+    QVERIFY(done.wait(900000));
+    int networkRows = 0;
+    for (const auto& row : panel.result().rows) networkRows += row.level == "network";
+    QVERIFY(networkRows >= 8);  // four architectures x batch 64 and 1, at least one thread count
+    auto* packed = qobject_cast<QCPBars*>(panel.networkPlot()->plottable(0));
+    QCOMPARE(packed->data()->size(), networkRows);
+    for (auto it = packed->data()->begin(); it != packed->data()->end(); ++it) QVERIFY(it->value > 0);
+    QVERIFY(panel.recordedRun() > 0);
+    QCOMPARE(panel.shownNetworkRun(), panel.recordedRun());
+    QCOMPARE(static_cast<int>(engine::latestNetworkBench(db.toStdString()).result.rows.size()), networkRows);
   }
 };
 
