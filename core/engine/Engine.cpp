@@ -10,9 +10,11 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <stdexcept>
 
 #include "kernels/BitConv.h"
+#include "kernels/DirectConv.h"
 #include "kernels/Int8Gemm.h"
 #include "kernels/PackedInt8.h"
 #include "kernels/Parallel.h"
@@ -82,8 +84,31 @@ struct CompiledLayer {
   kernels::BitConvWeights bits;      // ternary-activation layers
   kernels::Int8Panels int8;          // FP-activation ternary layers
   std::vector<std::vector<int>> plus, minus;  // exact fp32 path: (kh, kw, c) indices of +1 / -1 codes per row
+  bool direct = false;               // FP first layer run by kernels::directConv (equal to LibTorch's, probed)
+  kernels::DirectConvWeights directW;
   int K() const { return kernel * kernel * inC; }
 };
+
+// Whether kernels::directConv gives LibTorch's torch::conv2d results for this layer on this machine: both run
+// on 8 seeded random images (LibTorch's blocked path, which the graph's batched eval takes) and must agree
+// in every output. Summation order is what could differ, and it would show in most outputs.
+bool directConvMatchesTorch(const TnnLayer& l, const CompiledLayer& c, const kernels::DirectConvWeights& w) {
+  constexpr int kProbe = 8;
+  std::mt19937 rng(12345);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<float> x(static_cast<std::size_t>(kProbe) * c.inC * c.inH * c.inW);
+  for (auto& v : x) v = g(rng);
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+  const auto xt = torch::from_blob(x.data(), {kProbe, c.inC, c.inH, c.inW}, opts);
+  const auto wt = torch::from_blob(const_cast<float*>(l.weights.data()), {l.outC, c.inC, l.kernel, l.kernel}, opts);
+  const auto want = torch::conv2d(xt, wt, {}, {l.stride, l.stride}, {l.pad, l.pad}).permute({0, 2, 3, 1}).contiguous();
+  std::vector<float> got(static_cast<std::size_t>(want.numel()));
+  kernels::directConv(x.data(), kProbe, c.inH, c.inW, w, got.data());
+  const float* pw = want.data_ptr<float>();
+  for (std::size_t i = 0; i < got.size(); ++i)
+    if (!(got[i] == pw[i])) return false;
+  return true;
+}
 
 struct Engine::Plan {
   std::vector<CompiledLayer> layers;
@@ -204,7 +229,13 @@ class Planner {
     }
     c.outH = (in.h + 2 * c.pad - c.kernel) / c.stride + 1;
     c.outW = (in.w + 2 * c.pad - c.kernel) / c.stride + 1;
-    if (!l.ternary()) return;
+    if (!l.ternary()) {
+      if (l.kind != "linear" && index == 0 && c.inC <= 4 && fuse_) {
+        auto w = kernels::packDirectConvWeights(l.weights.data(), l.outC, c.inC, l.kernel, l.stride, l.pad);
+        if (directConvMatchesTorch(l, c, w)) c.direct = true, c.directW = std::move(w);
+      }
+      return;
+    }
     if (bitsInput(l)) {
       c.bits = kernels::packBitConvWeights(l.codes.data(), l.planes, l.outC, c.inC, c.kernel, c.stride, c.pad,
                                            l.mode == LayerMode::TernaryHalfAct);
@@ -605,6 +636,11 @@ class Runner {
   void floatLayer(const Step& s, const CompiledLayer& c, const kernels::LayerEpilogue& e) {
     const TnnLayer& l = *c.l;
     const auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+    if (c.direct && s.inF == 0) {  // the network input (NCHW) straight to NHWC outputs
+      p_.fp32Rows.resize(static_cast<std::size_t>(n_) * c.outH * c.outW * l.outC);
+      kernels::directConv(fdata(0), n_, c.inH, c.inW, c.directW, p_.fp32Rows.data(), gopts_);
+      return kernels::floatEpilogue(p_.fp32Rows.data(), n_, c.outH, c.outW, l.outC, e, gopts_);
+    }
     at::Tensor x;
     if (s.inF == 0)
       x = torch::from_blob(fdata(0), {n_, c.inC, c.inH, c.inW}, opts);

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "kernels/detail/DirectConvKernels.h"
 #include "kernels/detail/EpilogueKernels.h"
 #include "kernels/detail/TileKernels.h"
 
@@ -108,7 +109,24 @@ struct F32Avx2 {
   static Mask leMask(IVec a, IVec b) { return geMask(b, a); }
 };
 
+// Eight floats per ymm with vfmadd (one rounding); a short last vector stored through vmaskmovps.
+struct FmaAvx2 {
+  static constexpr int kLanes = 8;
+  using Vec = __m256;
+  static Vec zero() { return _mm256_setzero_ps(); }
+  static Vec bcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static Vec load(const float* p) { return _mm256_loadu_ps(p); }
+  static Vec fma(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+  static void store(float* p, Vec v, int valid) {
+    if (valid == kLanes) return _mm256_storeu_ps(p, v);
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), lane), v);
+  }
+};
+
 }  // namespace
+
+void directConvAvx2(const DirectConvArgs& a) { directConvImage<FmaAvx2>(a); }
 
 void ternaryItemsAvx2(const TernaryGemmArgs& a, std::size_t begin, std::size_t end) {
   ternaryItems<VecAvx2, 4, 2>(a, begin, end);

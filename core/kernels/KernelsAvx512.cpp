@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "kernels/detail/DirectConvKernels.h"
 #include "kernels/detail/EpilogueKernels.h"
 #include "kernels/detail/TileKernels.h"
 
@@ -119,7 +120,22 @@ struct F32Avx512Tail : F32Avx512 {
   std::uint32_t bits(Mask m) const { return static_cast<std::uint32_t>(m & k); }
 };
 
+// Sixteen floats per zmm with vfmadd (one rounding); a short last vector stored under a mask.
+struct FmaAvx512 {
+  static constexpr int kLanes = 16;
+  using Vec = __m512;
+  static Vec zero() { return _mm512_setzero_ps(); }
+  static Vec bcast(const float* p) { return _mm512_set1_ps(*p); }
+  static Vec load(const float* p) { return _mm512_loadu_ps(p); }
+  static Vec fma(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+  static void store(float* p, Vec v, int valid) {
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << valid) - 1u), v);
+  }
+};
+
 }  // namespace
+
+void directConvAvx512(const DirectConvArgs& a) { directConvImage<FmaAvx512>(a); }
 
 void ternaryItemsAvx512(const TernaryGemmArgs& a, std::size_t begin, std::size_t end) {
   ternaryItems<VecAvx512, 4, 2>(a, begin, end);

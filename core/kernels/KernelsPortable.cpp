@@ -1,8 +1,10 @@
 // Portable path: the same register tiles as the AVX-512 path, over an 8-lane uint64 emulation
 // with a branch-free SWAR popcount (no -mpopcnt). Compiled with no ISA flags.
+#include <cmath>
 #include <cstring>
 #include <vector>
 
+#include "kernels/detail/DirectConvKernels.h"
 #include "kernels/detail/EpilogueKernels.h"
 #include "kernels/detail/TileKernels.h"
 
@@ -119,6 +121,21 @@ void twoBitItemsPortable(const TwoBitGemmArgs& a, std::size_t begin, std::size_t
 void int8ItemsPortable(const Int8GemmArgs& a, std::size_t begin, std::size_t end) {
   int8Items<Vec8Portable, 8, 1>(a, begin, end);
 }
+
+// One float per vector; std::fma rounds once like the vector FMAs (a library call where the CPU has none).
+namespace {
+struct FmaScalar {
+  static constexpr int kLanes = 1;
+  using Vec = float;
+  static Vec zero() { return 0.0f; }
+  static Vec bcast(const float* p) { return *p; }
+  static Vec load(const float* p) { return *p; }
+  static Vec fma(Vec a, Vec b, Vec c) { return std::fma(a, b, c); }
+  static void store(float* p, Vec v, int) { *p = v; }
+};
+}  // namespace
+
+void directConvPortable(const DirectConvArgs& a) { directConvImage<FmaScalar>(a); }
 
 int epilogueCodePortable(const EpilogueArgs& args, int n, std::int32_t acc) {
   EpilogueArgs a = args;

@@ -1,0 +1,47 @@
+#pragma once
+// One image of the direct FP convolution, written once over a float-vector type V with fused multiply-add
+// (kLanes, Vec, zero, bcast (one float to all lanes), load, fma (a·b + c, one rounding), store (first `valid`
+// lanes)). Output channels sit in lanes; eight output pixels of a row run at once, so eight independent FMA
+// chains hide the FMA latency. Include ONLY from the per-ISA files.
+#include "kernels/detail/DirectConvArgs.h"
+
+namespace ternlab::kernels::detail {
+namespace {
+
+// Output pixels [ox, ox + P) of row oy, channels [o0, o0 + valid): P independent FMA chains over the taps.
+template <class V, int P>
+inline void directConvPixels(const DirectConvArgs& a, int oy, int ox, int o0, int valid) {
+  const std::size_t plane = static_cast<std::size_t>(a.hp) * a.wp;
+  typename V::Vec acc[P];
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p) acc[p] = V::zero();
+  const float* w = a.w + o0;
+  for (int kh = 0; kh < a.kernel; ++kh) {
+    const float* row = a.xp + static_cast<std::size_t>(oy * a.stride + kh) * a.wp + static_cast<std::size_t>(ox) * a.stride;
+    for (int kw = 0; kw < a.kernel; ++kw)
+      for (int c = 0; c < a.c; ++c, w += a.outPad) {
+        const auto wv = V::load(w);
+        const float* px = row + kw + c * plane;
+#pragma GCC unroll 8
+        for (int p = 0; p < P; ++p) acc[p] = V::fma(V::bcast(px + p * a.stride), wv, acc[p]);
+      }
+  }
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p) V::store(a.y + (static_cast<std::size_t>(oy) * a.ow + ox + p) * a.outC + o0, acc[p], valid);
+}
+
+template <class V>
+void directConvImage(const DirectConvArgs& a) {
+  constexpr int L = V::kLanes;
+  for (int oy = 0; oy < a.oh; ++oy)
+    for (int o0 = 0; o0 < a.outC; o0 += L) {
+      const int valid = a.outC - o0 < L ? a.outC - o0 : L;
+      int ox = 0;
+      for (; ox + 8 <= a.ow; ox += 8) directConvPixels<V, 8>(a, oy, ox, o0, valid);
+      for (; ox + 4 <= a.ow; ox += 4) directConvPixels<V, 4>(a, oy, ox, o0, valid);
+      for (; ox < a.ow; ++ox) directConvPixels<V, 1>(a, oy, ox, o0, valid);
+    }
+}
+
+}  // namespace
+}  // namespace ternlab::kernels::detail
