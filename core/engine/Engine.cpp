@@ -549,7 +549,7 @@ class Runner {
       case StepKind::Layer: return layer(s);
       case StepKind::Activation: return activation(s);
       case StepKind::MaxPool: return maxPool(s);
-      case StepKind::BitMaxPool: return kernels::maxPoolBits(bits(s.inB), s.k, bits(s.outB));
+      case StepKind::BitMaxPool: return kernels::maxPoolBits(bits(s.inB), s.k, bits(s.outB), o_.threads);
       case StepKind::Gap: return gap(s);
     }
   }

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "kernels/Parallel.h"
+
 namespace ternlab::kernels {
 
 void BitMap::reset(int b, int h, int w, int c, int p, BitBorder bd) {
@@ -18,10 +20,10 @@ void BitMap::reset(int b, int h, int w, int c, int p, BitBorder bd) {
   s.assign(bytes, fill);
 }
 
-void maxPoolBits(const BitMap& in, int k, BitMap& out) {
-  if (k < 1 || out.batch != in.batch || out.channels != in.channels || out.height != in.height / k ||
-      out.width != in.width / k)
-    throw std::invalid_argument("maxPoolBits: output map does not match the pooled input");
+namespace {
+
+// Images [n0, n1) of maxPoolBits.
+void maxPoolBitImages(const BitMap& in, int k, BitMap& out, int n0, int n1) {
   const int bytes = in.pixBytes;
   if (bytes == 2) {  // up to 16 channels: one 16-bit group per pixel
     auto ld = [](const std::uint8_t* p) {
@@ -29,7 +31,7 @@ void maxPoolBits(const BitMap& in, int k, BitMap& out) {
       std::memcpy(&v, p, 2);
       return v;
     };
-    for (int n = 0; n < out.batch; ++n)
+    for (int n = n0; n < n1; ++n)
       for (int oy = 0; oy < out.height; ++oy)
         for (int ox = 0; ox < out.width; ++ox) {
           std::uint16_t pos = 0, all = 0xFFFF;
@@ -48,7 +50,7 @@ void maxPoolBits(const BitMap& in, int k, BitMap& out) {
         }
     return;
   }
-  for (int n = 0; n < out.batch; ++n)
+  for (int n = n0; n < n1; ++n)
     for (int oy = 0; oy < out.height; ++oy)
       for (int ox = 0; ox < out.width; ++ox) {
         const std::size_t o = out.offset(n, oy, ox);
@@ -69,6 +71,17 @@ void maxPoolBits(const BitMap& in, int k, BitMap& out) {
           std::memcpy(out.s.data() + o + b0, &all, len);
         }
       }
+}
+
+}  // namespace
+
+void maxPoolBits(const BitMap& in, int k, BitMap& out, int threads) {
+  if (k < 1 || out.batch != in.batch || out.channels != in.channels || out.height != in.height / k ||
+      out.width != in.width / k)
+    throw std::invalid_argument("maxPoolBits: output map does not match the pooled input");
+  parallelFor(static_cast<std::size_t>(in.batch), threads, [&](std::size_t n0, std::size_t n1) {
+    maxPoolBitImages(in, k, out, static_cast<int>(n0), static_cast<int>(n1));
+  });
 }
 
 int BitMap::at(int n, int c, int y, int x) const {

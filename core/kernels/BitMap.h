@@ -41,6 +41,7 @@ inline int bitMapPixBytes(int channels) { return 2 * ((channels + 15) / 16); }
 // is a non-decreasing function of the value it quantizes, so pooling the codes gives the codes of the pooled
 // floats exactly. In bits: s = AND of s (all −1), m = OR of (m AND NOT s) (some +1) OR s. `out` must have in's
 // batch and channels and its interior must be in.height / k x in.width / k; its border is left alone.
-void maxPoolBits(const BitMap& in, int k, BitMap& out);
+// Images are split over `threads`.
+void maxPoolBits(const BitMap& in, int k, BitMap& out, int threads = 1);
 
 }  // namespace ternlab::kernels
