@@ -803,10 +803,12 @@ std::vector<float> Engine::run(const float* images, int n, const EngineOptions& 
   // Images go through the whole network a few at a time, so that a layer's float maps (the residual
   // stream) stay in cache between layers; the ternary layers' codes do not depend on the pass size (LibTorch's
   // FP edge layers round slightly differently with it). Captured accumulators need the whole batch in one pass.
-  // With several threads every layer of a pass needs rows to share: two 64-row blocks per thread in the
-  // layer with the smallest output map.
-  const int shared = o.threads > 1 ? (o.threads * 2 * 64 + p.minPixels - 1) / p.minPixels : 1;
-  const int group = o.captureAccumulators ? n : std::min(n, std::max(p.imagesPerPass, shared));
+  // Each thread works on its own rows, in its own core's cache, so a pass holds imagesPerPass images per
+  // thread; and every layer of a pass needs rows to share: two 64-row blocks per thread in the layer with the
+  // smallest output map.
+  const int threads = std::max(1, o.threads);
+  const int shared = threads > 1 ? (threads * 2 * 64 + p.minPixels - 1) / p.minPixels : 1;
+  const int group = o.captureAccumulators ? n : std::min(n, std::max(p.imagesPerPass * threads, shared));
   const std::size_t perImage = static_cast<std::size_t>(model_.inC) * model_.inH * model_.inW;
   std::vector<float> logits(static_cast<std::size_t>(n) * model_.classes);
   for (int g0 = 0; g0 < n; g0 += group) {
