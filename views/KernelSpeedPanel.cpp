@@ -18,6 +18,11 @@
 
 namespace ternlab::views {
 
+QString KernelSpeedPanel::kernelIntro() {
+  return tr("Measures the ternary GEMM kernels against LibTorch fp32 on this CPU (one thread, median of 30 runs per "
+            "shape), the same suite as `ternlab-cli bench`.");
+}
+
 KernelSpeedPanel::KernelSpeedPanel(QString dbPath, QWidget* parent) : QWidget(parent), dbPath_(std::move(dbPath)) {
   run_ = new QPushButton(tr("Measure kernels"));
   run_->setObjectName(QStringLiteral("benchButton"));
@@ -29,8 +34,7 @@ KernelSpeedPanel::KernelSpeedPanel(QString dbPath, QWidget* parent) : QWidget(pa
   progress_->setObjectName(QStringLiteral("benchProgress"));
   progress_->setRange(0, 1);
   progress_->setValue(0);
-  summary_ = new QLabel(tr("Measures the ternary GEMM kernels against LibTorch fp32 on this CPU (one thread, median "
-                           "of 30 runs per shape), the same suite as `ternlab-cli bench`."));
+  summary_ = new QLabel(kernelIntro());
   summary_->setWordWrap(true);
   summary_->setObjectName(QStringLiteral("benchSummary"));
   speedup_ = new QCustomPlot;
@@ -148,7 +152,10 @@ void KernelSpeedPanel::showResult(const engine::BenchSuiteResult& r) {
     networkRun_ = recordedRun_;
     drawNetworks(r);
   }
-  if (has("kernel")) drawKernels(r);
+  if (has("kernel"))
+    drawKernels(r);
+  else
+    summary_->setText(kernelIntro());
 }
 
 void KernelSpeedPanel::drawKernels(const engine::BenchSuiteResult& r) {

@@ -54,6 +54,7 @@ class KernelSpeedPanel : public QWidget {
   void drawKernels(const engine::BenchSuiteResult& r);
   void drawNetworks(const engine::BenchSuiteResult& r);
   void setRunning(bool running);
+  static QString kernelIntro();
 
   QString dbPath_;
   QPushButton* run_;

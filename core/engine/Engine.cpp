@@ -325,7 +325,7 @@ class Planner {
     for (; j < m_.program.size(); ++j) {
       const auto& op = m_.program[j];
       if (op.op == OpKind::Flatten || op.op == OpKind::ShortcutConv) continue;
-      if (op.op == OpKind::MaxPool && fuse_ && poolK == 0) {
+      if (op.op == OpKind::MaxPool && fuse_) {
         std::size_t t = j + 1;
         while (t < m_.program.size() && m_.program[t].op == OpKind::Flatten) ++t;
         if (t < m_.program.size() && m_.program[t].op == OpKind::Conv && bitsInput(m_.layers[m_.program[t].layer])) {
@@ -494,7 +494,6 @@ std::size_t Engine::activationBytes() const {
 
 namespace {
 
-// The run-time side of one plan, for one batch.
 // x (n, c, hw) -> y (n, hw, c). With SSE2 (every x86-64) in 4 x 4 blocks: a plain element loop is ~3.5x
 // slower here (its 16 strided stores per pixel run alias in the store buffer), and so is ATen's permute copy.
 void nchwToNhwc(const float* __restrict x, float* __restrict y, int n, int c, std::size_t hw) {
@@ -519,6 +518,7 @@ void nchwToNhwc(const float* __restrict x, float* __restrict y, int n, int c, st
   }
 }
 
+// The run-time side of one plan, for one batch.
 class Runner {
  public:
   Runner(const TnnModel& m, Engine::Plan& p, const float* images, int n, const EngineOptions& o)

@@ -109,6 +109,23 @@ struct F32Avx2 {
   static Mask leMask(IVec a, IVec b) { return geMask(b, a); }
 };
 
+// The last N mod 8 channels of a layer: F32Avx2 with vmaskmov loads and stores, bits only for them.
+struct F32Avx2Tail : F32Avx2 {
+  __m256i k;
+  int lanes;
+  explicit F32Avx2Tail(int n)
+      : k(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))), lanes(n) {}
+  Vec loadI(const std::int32_t* p) const { return _mm256_cvtepi32_ps(loadInt(p)); }
+  Vec loadIAdd(const std::int32_t* p, const std::int32_t* q) const {
+    return _mm256_cvtepi32_ps(_mm256_add_epi32(loadInt(p), loadInt(q)));
+  }
+  Vec loadF(const float* p) const { return _mm256_maskload_ps(p, k); }
+  Vec loadPart(const float* p, int lo, int hi) const { return F32Avx2::loadPart(p, lo, hi < lanes ? hi : lanes); }
+  void storeF(float* p, Vec v) const { _mm256_maskstore_ps(p, k, v); }
+  IVec loadInt(const std::int32_t* p) const { return _mm256_maskload_epi32(p, k); }
+  std::uint32_t bits(Mask m) const { return F32Avx2::bits(m) & ((1u << lanes) - 1u); }
+};
+
 // Eight floats per ymm with vfmadd (one rounding); a short last vector stored through vmaskmovps.
 struct FmaAvx2 {
   static constexpr int kLanes = 8;
@@ -139,10 +156,10 @@ void int8ItemsAvx2(const Int8GemmArgs& a, std::size_t begin, std::size_t end) {
 }
 
 void epilogueI32Avx2(const EpilogueArgs& a, const std::int32_t* acc, std::size_t ld, int r0, int r1) {
-  epilogueRows<F32Avx2>(a, acc, ld, r0, r1);
+  epilogueRows<F32Avx2, F32Avx2Tail>(a, acc, ld, r0, r1);
 }
 void epilogueF32Avx2(const EpilogueArgs& a, const float* acc, std::size_t ld, int r0, int r1) {
-  epilogueRows<F32Avx2>(a, acc, ld, r0, r1);
+  epilogueRows<F32Avx2, F32Avx2Tail>(a, acc, ld, r0, r1);
 }
 
 }  // namespace ternlab::kernels::detail

@@ -105,7 +105,7 @@ inline void storeCodeBytes(std::uint8_t* p, std::uint32_t bits) {
 }
 
 // Where a chunk's code bits go: Direct (kLanes a whole number of bytes, n a multiple of kLanes) stores
-// them straight into each row's pixel; otherwise they are ORed into mw / sw (words per row) and the pass
+// them straight into each row's pixel, whole bytes at byte n / 8; otherwise they are ORed into mw / sw (words per row) and the pass
 // stores whole pixels at the end.
 template <class F, bool Direct>
 struct CodeSink {
@@ -128,8 +128,6 @@ struct CodeSink {
   }
 };
 
-// Channels [n, n + F::kLanes) of rows [0, rows) of a pass: the per-channel operands are loaded once,
-// then each row is one vector of work; its code bits go to `out`.
 // How channels [n, n + L) meet the residual: 0 none, 1 all of them, 2 some (option A's zero-padded channels).
 template <int L>
 inline int residualMode(const EpilogueArgs& a, int n) {
@@ -138,6 +136,8 @@ inline int residualMode(const EpilogueArgs& a, int n) {
   return c >= 0 && c + L <= a.resC ? 1 : 2;
 }
 
+// Channels [n, n + F::kLanes) of rows [0, rows) of a pass (fewer where `f` is a masked tail): the per-channel
+// operands are loaded once, then each row is one vector of work; its code bits go to `out`.
 // A1, A2 (activation kinds) and RM (residual: 0 none, 1 whole vector, 2 straddling the padded channels)
 // fix the row loop's shape at compile time for the common layers; −1 reads them from `a`.
 template <class F, class AccT, bool Direct, int A1 = -1, int RM = -1, int A2 = -1>
@@ -161,7 +161,7 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
       return;
     }
   }
-  constexpr bool fixed = A1 >= 0;  // specialised: one plane, a scale and no per-image factor (see directChunk)
+  constexpr bool fixed = A1 >= 0;  // specialised: one plane, a scale and no per-image factor (see shapedChunk)
   const bool affine = fixed || a.scale != nullptr, onePlane = fixed || a.planes == 1;
   const auto scale0 = affine ? f.loadF(a.scale + n) : F::set1(1.0f);
   const auto scaleOne = F::mul(scale0, F::set1(1.0f));  // scale · f with f = 1, rounded as in the loop
@@ -232,7 +232,7 @@ inline void storeBits(std::uint8_t* dst, const std::uint64_t* w, int bytes) {
 }
 
 // Tail (optional): F with masked loads and stores for the last N mod kLanes channels, built from their
-// count; without one they run one channel at a time.
+// count (then every layer takes the direct path); without one they run one channel at a time.
 template <class F, class Tail = void, class AccT>
 void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int r1) {
   constexpr int L = F::kLanes;
@@ -274,13 +274,6 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
     int n = 0;
     for (; n + L <= a.N; n += L)
       shapedChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
-    if constexpr (!std::is_void_v<Tail>)
-      if (n < a.N) {
-        const Tail tail(a.N - n);
-        shapedChunk<Tail>(a, blk, ldAcc, p0, rows, place, n, CodeSink<Tail, false>{a.bitsM, a.bitsS, place, mw, sw, words, n},
-                          tail);
-        n = a.N;
-      }
     for (; n < a.N; ++n)
       epilogueChunk<FScalar>(a, blk, ldAcc, p0, rows, place, n,
                              CodeSink<FScalar, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
