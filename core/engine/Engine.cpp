@@ -804,10 +804,10 @@ std::vector<float> Engine::run(const float* images, int n, const EngineOptions& 
   // stream) stay in cache between layers; the ternary layers' codes do not depend on the pass size (LibTorch's
   // FP edge layers round slightly differently with it). Captured accumulators need the whole batch in one pass.
   // Each thread works on its own rows, in its own core's cache, so a pass holds imagesPerPass images per
-  // thread; and every layer of a pass needs rows to share: two 64-row blocks per thread in the layer with the
-  // smallest output map.
+  // thread; and every layer of a pass needs rows to share evenly: eight 64-row blocks per thread in the layer
+  // with the smallest output map (blocks are split statically, so a few blocks leave one thread idle).
   const int threads = std::max(1, o.threads);
-  const int shared = threads > 1 ? (threads * 2 * 64 + p.minPixels - 1) / p.minPixels : 1;
+  const int shared = threads > 1 ? (threads * 8 * 64 + p.minPixels - 1) / p.minPixels : 1;
   const int group = o.captureAccumulators ? n : std::min(n, std::max(p.imagesPerPass * threads, shared));
   const std::size_t perImage = static_cast<std::size_t>(model_.inC) * model_.inH * model_.inW;
   std::vector<float> logits(static_cast<std::size_t>(n) * model_.classes);
