@@ -15,6 +15,7 @@
 #include "kernels/Isa.h"
 #include "kernels/KernelBench.h"
 #include "report/RunModel.h"
+#include "store/RunStore.h"
 
 namespace ternlab::engine {
 
@@ -131,6 +132,16 @@ InferReport runInference(const InferOptions& o) {
   if (db.empty() || runId == 0) {
     r.compareNote = "the .tnn names no run store / run id";
     return r;
+  }
+  {  // the run in this store must be the one the file was exported from, not another run with that id
+    const std::string uuid = info.value("uuid", "");
+    if (!std::filesystem::is_regular_file(db)) throw std::runtime_error(o.tnnPath + ": its run store " + db + " is not a file");
+    const auto rec = store::RunStore(db).run(runId);
+    if (!rec) throw std::runtime_error(db + ": no run " + std::to_string(runId) + ", which " + o.tnnPath + " was exported from");
+    if (!uuid.empty() && rec->uuid != uuid)
+      throw std::runtime_error(db + ": run " + std::to_string(runId) + " is not the run " + o.tnnPath +
+                               " was exported from (uuid " + rec->uuid + ", the file names " + uuid +
+                               "); pass the store it came from with --db");
   }
   auto run = report::loadRun(db, runId);
   const double t1 = now();

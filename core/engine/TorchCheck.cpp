@@ -33,7 +33,9 @@ std::map<std::string, std::int64_t> accumulatorDiff(nn::TernaryNet& net, Engine&
   const auto& layers = net.quantLayers();
   for (const auto& [index, acc] : engine.accumulators()) {
     const auto& t = engine.model().layers.at(index);
-    auto* q = layers.at(index);
+    if (index < 0 || static_cast<std::size_t>(index) >= layers.size() || !layers[index] || !layers[index]->inputQuantizer())
+      throw std::runtime_error("layer " + t.name + ": the LibTorch model has no quantized layer with input codes there");
+    auto* q = layers[index];
     // The graph's activation codes against each weight plane of the .tnn (whose sum with the plane
     // scales reproduces the graph's weights: checked at export).
     const auto xc = q->inputQuantizer()->lastCodes().at(0).to(torch::kFloat32);

@@ -11,6 +11,7 @@
 #include "data/Dataset.h"
 #include "engine/BnFold.h"
 #include "engine/Engine.h"
+#include "engine/InferRunner.h"
 #include "engine/TnnExport.h"
 #include "engine/TnnFile.h"
 #include "engine/TorchCheck.h"
@@ -228,6 +229,37 @@ TEST(EngineVsTorch, TernaryActivationsGiveEqualAccumulatorsAndPredictions) {
 // Eq. 9 in front of asym for weights and activations: the engine has no γ (or μ, σ) operation — γ·k and the
 // shift are folded into the activation thresholds and the weight scale into the epilogue — and still
 // reproduces the training graph's eval forward (running statistics make it independent of the batch).
+// A .tnn checked against another store whose run has the same id (here an FP run) is refused by uuid, naming
+// both, and the accumulator check refuses a LibTorch model without the file's quantized layers (no crash).
+TEST(EngineVsTorch, ComparisonWithAnotherStoresRunIsRefusedNamingIt) {
+  const auto dir = freshDir();
+  const auto db = (dir / "runs.sqlite").string(), other = (dir / "other.sqlite").string();
+  const auto id = trainTiny(R"({"weights": {"scheme": "twn"}, "activations": {"scheme": "lsq"}})", db);
+  const auto otherId = trainTiny(R"({})", other);
+  ASSERT_EQ(otherId, id);  // the same id names a different run there
+  const auto path = (dir / "lenet.tnn").string();
+  engine::exportTnn(id, db, path);
+  engine::InferOptions o;
+  o.tnnPath = path, o.db = other, o.limit = 64, o.batch = 64;
+  try {
+    engine::runInference(o);
+    FAIL() << "inference compared against a foreign run";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(other), std::string::npos) << msg;
+    EXPECT_NE(msg.find("is not the run"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("--db"), std::string::npos) << msg;
+  }
+  o.db = (dir / "missing.sqlite").string();
+  EXPECT_THROW(engine::runInference(o), std::runtime_error);
+  EXPECT_FALSE(std::filesystem::exists(o.db));  // nothing created on the way
+  o.db = db;
+  EXPECT_TRUE(engine::runInference(o).compared);
+  engine::Engine eng(engine::readTnn(path));
+  auto fp = report::loadRun(other, otherId);
+  EXPECT_THROW(engine::accumulatorDiff(*fp.net, eng, testImages(8), 1), std::runtime_error);
+}
+
 TEST(EngineVsTorch, UniformNormalisationFoldsIntoThresholdsAndScales) {
   const auto dir = freshDir();
   const auto db = (dir / "runs.sqlite").string();
