@@ -77,6 +77,18 @@ struct Reader {
   }
 };
 
+// Two weight planes that are one ternary tensor split by sign (TTQ: [c > 0] with W_p, −[c < 0] with W_n):
+// stored as that one tensor, so TTQ costs no more bytes than a one-scale scheme.
+bool signSplitPlanes(const TnnLayer& l) {
+  if (l.planes != 2) return false;
+  const std::size_t n = l.weightCount();
+  for (std::size_t i = 0; i < n; ++i) {
+    const int a = l.codes[i], b = l.codes[n + i];
+    if (a < 0 || b > 0 || (a != 0 && b != 0)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::size_t writeTnn(const TnnModel& model, const std::string& path) {
@@ -93,9 +105,18 @@ std::size_t writeTnn(const TnnModel& model, const std::string& path) {
     j["offset"] = payload.size();
     if (l.ternary()) {
       if (l.codes.size() != l.weightCount() * l.planes) throw std::invalid_argument("layer " + l.name + ": wrong code count");
-      const auto b3 = kernels::encodeBase3(l.codes.data(), l.codes.size());
-      payload.append(reinterpret_cast<const char*>(b3.data()), b3.size());
-      j["weights"] = "base3";
+      if (signSplitPlanes(l)) {
+        const std::size_t n = l.weightCount();
+        std::vector<std::int8_t> joined(n);
+        for (std::size_t i = 0; i < n; ++i) joined[i] = static_cast<std::int8_t>(l.codes[i] + l.codes[n + i]);
+        const auto b3 = kernels::encodeBase3(joined.data(), n);
+        payload.append(reinterpret_cast<const char*>(b3.data()), b3.size());
+        j["weights"] = "base3-sign-split";
+      } else {
+        const auto b3 = kernels::encodeBase3(l.codes.data(), l.codes.size());
+        payload.append(reinterpret_cast<const char*>(b3.data()), b3.size());
+        j["weights"] = "base3";
+      }
     } else {
       if (l.weights.size() != l.weightCount()) throw std::invalid_argument("layer " + l.name + ": wrong weight count");
       putFloats(payload, l.weights);
@@ -108,9 +129,15 @@ std::size_t writeTnn(const TnnModel& model, const std::string& path) {
   }
   nlohmann::json program = nlohmann::json::array();
   for (const auto& o : model.program) program.push_back(opJson(o));
-  nlohmann::json rprelu = nlohmann::json::array();
-  for (const auto& r : model.rprelu)
-    rprelu.push_back({{"name", r.name}, {"shift_in", r.shiftIn}, {"slope", r.slope}, {"shift_out", r.shiftOut}});
+  nlohmann::json rprelu = nlohmann::json::array();  // parameters in the payload: γ, β, ζ per channel
+  for (const auto& r : model.rprelu) {
+    if (r.slope.size() != r.shiftIn.size() || r.shiftOut.size() != r.shiftIn.size())
+      throw std::invalid_argument("RPReLU " + r.name + ": γ, β and ζ must have one value per channel");
+    rprelu.push_back({{"name", r.name}, {"channels", r.shiftIn.size()}, {"offset", payload.size()}});
+    putFloats(payload, r.shiftIn);
+    putFloats(payload, r.slope);
+    putFloats(payload, r.shiftOut);
+  }
   const nlohmann::json manifest = {{"format", "ternlab-tnn"},
                                    {"input", {model.inC, model.inH, model.inW}},
                                    {"classes", model.classes},
@@ -177,10 +204,23 @@ TnnModel readTnn(const std::string& path) {
     model.classes = m.at("classes").get<int>();
     model.info = m.value("info", nlohmann::json::object());
     for (const auto& o : m.at("program")) model.program.push_back(opFrom(o, version));
-    for (const auto& r : m.value("rprelu", nlohmann::json::array()))
-      model.rprelu.push_back({r.at("name").get<std::string>(), r.at("shift_in").get<std::vector<float>>(),
-                              r.at("slope").get<std::vector<float>>(), r.at("shift_out").get<std::vector<float>>()});
     const char* base = bytes.data() + payloadAt;
+    for (const auto& r : m.value("rprelu", nlohmann::json::array())) {
+      const auto name = r.at("name").get<std::string>();
+      if (r.contains("shift_in")) {  // older files keep the parameters in the manifest
+        model.rprelu.push_back({name, r.at("shift_in").get<std::vector<float>>(), r.at("slope").get<std::vector<float>>(),
+                                r.at("shift_out").get<std::vector<float>>()});
+        continue;
+      }
+      const std::size_t channels = r.at("channels"), offset = r.at("offset");
+      if (channels == 0 || channels > 4096 || offset > payloadLen || payloadLen - offset < 3 * channels * sizeof(float))
+        throw TnnError(path + ": RPReLU " + name + " has a bad channel count or offset in the manifest");
+      TnnRprelu p{name, std::vector<float>(channels), std::vector<float>(channels), std::vector<float>(channels)};
+      std::memcpy(p.shiftIn.data(), base + offset, channels * sizeof(float));
+      std::memcpy(p.slope.data(), base + offset + channels * sizeof(float), channels * sizeof(float));
+      std::memcpy(p.shiftOut.data(), base + offset + 2 * channels * sizeof(float), channels * sizeof(float));
+      model.rprelu.push_back(std::move(p));
+    }
     for (const auto& j : m.at("layers")) {
       TnnLayer l;
       l.name = j.at("name").get<std::string>();
@@ -201,13 +241,23 @@ TnnModel readTnn(const std::string& path) {
         throw TnnError(path + ": layer " + l.name + " has a bad geometry in the manifest");
       const std::size_t offset = j.at("offset"), size = j.at("bytes");
       const std::size_t nCodes = l.weightCount() * static_cast<std::size_t>(l.planes);
-      const std::size_t wBytes = l.ternary() ? kernels::base3Bytes(nCodes) : l.weightCount() * sizeof(float);
+      const bool signSplit = j.value("weights", "") == "base3-sign-split";
+      if (signSplit && (!l.ternary() || l.planes != 2))
+        throw TnnError(path + ": layer " + l.name + " stores sign-split codes but is not a two-plane ternary layer");
+      const std::size_t wBytes = !l.ternary() ? l.weightCount() * sizeof(float)
+                                              : kernels::base3Bytes(signSplit ? l.weightCount() : nCodes);
       const std::size_t nScale = static_cast<std::size_t>(l.outC) * l.planes;
       const std::size_t need = wBytes + sizeof(float) * (nScale + static_cast<std::size_t>(l.outC));
       if (size != need || offset > payloadLen || payloadLen - offset < size)
         throw TnnError(path + ": layer " + l.name + " has an inconsistent size in the manifest");
       const char* p = base + offset;
-      if (l.ternary()) {
+      if (signSplit) {  // plane 0 = [c > 0], plane 1 = −[c < 0]
+        const std::size_t n = l.weightCount();
+        l.codes.assign(nCodes, 0);
+        kernels::decodeBase3(reinterpret_cast<const std::uint8_t*>(p), n, l.codes.data());
+        for (std::size_t i = 0; i < n; ++i)
+          if (l.codes[i] < 0) l.codes[i] = 0, l.codes[n + i] = -1;
+      } else if (l.ternary()) {
         l.codes.resize(nCodes);
         kernels::decodeBase3(reinterpret_cast<const std::uint8_t*>(p), l.codes.size(), l.codes.data());
       } else {

@@ -10,6 +10,7 @@
 #include "config/ExperimentConfig.h"
 #include "data/Dataset.h"
 #include "engine/BnFold.h"
+#include "kernels/Base3.h"
 #include "engine/Engine.h"
 #include "engine/InferRunner.h"
 #include "engine/TnnExport.h"
@@ -315,7 +316,11 @@ TEST_P(EngineCoverage, AccumulatorsEqualAndLogitsAgreeWithTheGraph) {
       if (p.key().find("rprelu.shift") != std::string::npos) p.value().uniform_(-0.3, 0.3);
   }
   const auto x = torch::randn({4, 1, 28, 28});
-  engine::Engine eng(engine::buildTnn(*net, cfg, x));
+  // Through a .tnn file, as `infer` runs it: every field (RPReLU parameters, sign-split planes) must survive.
+  const auto dir = freshDir();
+  const auto file = (dir / "net.tnn").string();
+  engine::writeTnn(engine::buildTnn(*net, cfg, x), file);
+  engine::Engine eng(engine::readTnn(file));
   const auto diff = engine::accumulatorDiff(*net, eng, x, 2);
   if (c.ternaryActLayers >= 0) EXPECT_EQ(static_cast<int>(diff.size()), c.ternaryActLayers);
   for (const auto& [layer, d] : diff) EXPECT_EQ(d, 0) << layer;
@@ -406,6 +411,27 @@ TEST(TnnExport, RelBranchesAndTtqScalesBecomeWeightPlanes) {
     const auto m = engine::buildTnn(*net, cfg, torch::randn({2, 1, 28, 28}));
     EXPECT_EQ(m.layers[1].planes, 2) << q;
     EXPECT_EQ(m.layers[1].scale.size(), 2u * m.layers[1].outC) << q;
+    // Round trip: the same planes back; TTQ's sign-split planes are stored as one code tensor.
+    const auto dir = freshDir();
+    const auto bytes = engine::writeTnn(m, (dir / "m.tnn").string());
+    const auto r = engine::readTnn((dir / "m.tnn").string());
+    for (std::size_t i = 0; i < m.layers.size(); ++i) EXPECT_EQ(r.layers[i].codes, m.layers[i].codes) << q << " layer " << i;
+    auto twoPlanes = m;  // a code that no sign split has: both planes are stored
+    for (auto& l : twoPlanes.layers)
+      if (l.planes == 2) l.codes[0] = -1, l.codes[l.weightCount()] = 1;
+    const auto unsplit = engine::writeTnn(twoPlanes, (dir / "two.tnn").string());
+    std::size_t planeBytes = 0;
+    for (const auto& l : m.layers)
+      if (l.planes == 2) planeBytes += kernels::base3Bytes(l.weightCount());
+    const bool ttq = std::string(q).find("ttq") != std::string::npos;
+    if (ttq)  // one plane's bytes fewer (up to base-3 rounding and the manifest's longer weights tag)
+      EXPECT_GT(unsplit - bytes, planeBytes * 9 / 10) << q;
+    else
+      EXPECT_EQ(unsplit, bytes) << q;
+    std::vector<float> x(2 * 28 * 28);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.11f * static_cast<float>(i));
+    engine::Engine a(m), b(r);
+    EXPECT_EQ(a.run(x.data(), 2), b.run(x.data(), 2)) << q;
   }
 }
 
