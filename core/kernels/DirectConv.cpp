@@ -35,7 +35,8 @@ void directConv(const float* x, int n, int h, int w, const DirectConvWeights& wt
   const std::size_t inImage = static_cast<std::size_t>(wt.inC) * h * w, outImage = static_cast<std::size_t>(oh) * ow * wt.outC;
   parallelFor(static_cast<std::size_t>(n), opts.threads(), [&](std::size_t b0, std::size_t b1) {
     thread_local AlignedVec<float> padded;
-    padded.assign(static_cast<std::size_t>(wt.inC) * hp * wp, 0.0f);  // border stays zero for every image
+    // The border and the slack for full-vector row reads stay zero for every image.
+    padded.assign(static_cast<std::size_t>(wt.inC) * hp * wp + detail::kDirectSlack, 0.0f);
     for (std::size_t b = b0; b < b1; ++b) {
       for (int c = 0; c < wt.inC; ++c)
         for (int iy = 0; iy < h; ++iy)

@@ -14,6 +14,9 @@ struct DirectConvArgs {
   float* y = nullptr;
 };
 
+// Floats of zero slack the padded image needs past its end (full-vector reads of the last pixel blocks).
+constexpr int kDirectSlack = 64;
+
 void directConvPortable(const DirectConvArgs& a);
 void directConvAvx2(const DirectConvArgs& a);
 void directConvAvx512(const DirectConvArgs& a);
