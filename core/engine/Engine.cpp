@@ -815,14 +815,16 @@ std::vector<float> Engine::run(const float* images, int n, const EngineOptions& 
     const int g = std::min(group, n - g0);
     Runner r(model_, p, images + g0 * perImage, g, o);
     for (std::size_t i = 0; i < p.steps.size(); ++i) {
+      if (!o.profile) {
+        r.step(p.steps[i]);
+        continue;
+      }
       const auto t0 = std::chrono::steady_clock::now();
       r.step(p.steps[i]);
-      if (o.profile) {
-        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        p.profile[i].second += dt;
-        const auto phase = r.phaseOf(p.steps[i]);
-        if (!phase.empty()) p.phase[phase] += dt;
-      }
+      const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      p.profile[i].second += dt;
+      const auto phase = r.phaseOf(p.steps[i]);
+      if (!phase.empty()) p.phase[phase] += dt;
     }
     if (o.profile) {
       p.phase["gather"] += r.times.gather;

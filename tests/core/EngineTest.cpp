@@ -3,19 +3,24 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
-#include "TestDir.h"
 #include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "TestDir.h"
 
 #include "config/ExperimentConfig.h"
 #include "data/Dataset.h"
 #include "engine/BnFold.h"
-#include "kernels/Base3.h"
+#include "engine/Checksum.h"
 #include "engine/Engine.h"
 #include "engine/InferRunner.h"
 #include "engine/TnnExport.h"
 #include "engine/TnnFile.h"
 #include "engine/TorchCheck.h"
+#include "kernels/Base3.h"
 #include "nn/TernaryNet.h"
 #include "report/RunModel.h"
 #include "train/ExperimentRunner.h"
@@ -439,6 +444,54 @@ TEST(TnnExport, RpreluNetworksExportWithTheirParameters) {
   EXPECT_EQ(tnnRefusal(R"({"model": {"arch": "resnet20", "width": 0.5, "activation": "rprelu"},
                            "quant": {"weights": {"scheme": "twn"}}})"),
             "");
+}
+
+// Files written before RPReLU parameters moved into the payload keep them as JSON arrays in the manifest:
+// still read, with the same values.
+TEST(TnnFile, OlderRpreluArraysInTheManifestAreRead) {
+  const auto cfg = config::parseExperimentText(R"({"model": {"arch": "lenet5", "activation": "rprelu"},
+                                                  "quant": {"weights": {"scheme": "twn"}, "activations": {"scheme": "lsq"}}})");
+  nn::InputShape in;
+  auto net = nn::makeModel(cfg.model, in);
+  nn::applyQuantPolicy(*net, cfg.quant);
+  {
+    torch::NoGradGuard g;
+    for (auto& p : net->named_parameters())
+      if (p.key().find("rprelu.shift") != std::string::npos) p.value().uniform_(-0.3, 0.3);
+  }
+  const auto m = engine::buildTnn(*net, cfg, torch::randn({4, 1, 28, 28}));
+  ASSERT_FALSE(m.rprelu.empty());
+  const auto dir = freshDir();
+  const auto path = (dir / "new.tnn").string();
+  engine::writeTnn(m, path);
+  std::ifstream f(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::uint64_t n = 0;
+  std::memcpy(&n, bytes.data() + 16, 8);
+  auto manifest = nlohmann::json::parse(bytes.substr(24, n));
+  for (std::size_t i = 0; i < m.rprelu.size(); ++i) {  // the older form
+    auto& r = manifest["rprelu"][i];
+    r.erase("channels"), r.erase("offset");
+    r["shift_in"] = m.rprelu[i].shiftIn, r["slope"] = m.rprelu[i].slope, r["shift_out"] = m.rprelu[i].shiftOut;
+  }
+  const std::string text = manifest.dump();
+  std::string old = bytes.substr(0, 16);
+  const std::uint64_t len = text.size();
+  old.append(reinterpret_cast<const char*>(&len), 8);
+  old += text;
+  old += bytes.substr(24 + n, bytes.size() - 8 - (24 + n));  // payload length and payload, as they were
+  const std::uint64_t sum = engine::fnv1a64(reinterpret_cast<const unsigned char*>(old.data()), old.size());
+  old.append(reinterpret_cast<const char*>(&sum), 8);
+  const auto oldPath = (dir / "old.tnn").string();
+  std::ofstream(oldPath, std::ios::binary) << old;
+  const auto r = engine::readTnn(oldPath);
+  ASSERT_EQ(r.rprelu.size(), m.rprelu.size());
+  for (std::size_t i = 0; i < m.rprelu.size(); ++i) {
+    EXPECT_EQ(r.rprelu[i].shiftIn, m.rprelu[i].shiftIn);
+    EXPECT_EQ(r.rprelu[i].slope, m.rprelu[i].slope);
+    EXPECT_EQ(r.rprelu[i].shiftOut, m.rprelu[i].shiftOut);
+  }
+  EXPECT_EQ(engine::readTnn(path).rprelu[0].slope, m.rprelu[0].slope);
 }
 
 TEST(TnnFile, ProgramFaultsAreRefusedWhenReadNamingTheStep) {
