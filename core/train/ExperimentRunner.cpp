@@ -21,7 +21,9 @@ bool isRunId(const std::string& s) {
 }
 
 std::string artefactDir(const RunOptions& o, store::RunStore& db, std::int64_t runId) {
-  fs::path root = o.artefactRoot.empty() ? fs::path(o.dbPath).parent_path() / "artefacts" : fs::path(o.artefactRoot);
+  // Absolute, so the paths recorded in the store resolve from any directory (a relative --db included).
+  const fs::path root =
+      fs::absolute(o.artefactRoot.empty() ? fs::path(o.dbPath).parent_path() / "artefacts" : fs::path(o.artefactRoot));
   const auto rec = db.run(runId);
   const fs::path dir = root / (rec ? rec->uuid : std::to_string(runId));
   fs::create_directories(dir);

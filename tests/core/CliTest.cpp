@@ -21,8 +21,10 @@ struct Result {
   std::string out;
 };
 
-Result runCli(const std::string& args) {
-  const std::string cmd = std::string(TERNLAB_CLI_PATH) + " " + args + " 2>&1";
+// Runs ternlab-cli with `args`, in directory `dir` when one is given.
+Result runCli(const std::string& args, const fs::path& dir = {}) {
+  const std::string cd = dir.empty() ? "" : "cd '" + dir.string() + "' && ";
+  const std::string cmd = cd + std::string(TERNLAB_CLI_PATH) + " " + args + " 2>&1";
   Result r{0, ""};
   FILE* p = ::popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};
@@ -193,4 +195,22 @@ TEST(Cli, ShippedSweepsExpand) {
     EXPECT_NE(r.out.find(" runs"), std::string::npos) << r.out;
   }
   EXPECT_GE(sweeps, 10);
+}
+
+// A run made with a relative --db records absolute artefact paths: exporting it from another directory works.
+TEST(Cli, RelativeDbRunExportsFromAnotherDirectory) {
+  const auto d = tempDir();
+  fs::create_directories(d / "work");
+  fs::create_directories(d / "elsewhere");
+  std::ofstream(d / "work" / "tiny.json") << R"({"name": "cli-rel", "quant": {"weights": {"scheme": "twn"}}, "epochs": 1,
+                          "dataset": {"train_limit": 300, "test_limit": 100}, "threads": 1, "log_interval": 5})";
+  const auto run = runCli("run tiny.json --db runs.sqlite --json", d / "work");
+  ASSERT_EQ(run.code, 0) << run.out;
+  const auto id = nlohmann::json::parse(run.out.substr(run.out.find('{')))["run"].get<std::int64_t>();
+  const auto ex = runCli("export " + std::to_string(id) + " --db ../work/runs.sqlite --format tnn --out m.tnn", d / "elsewhere");
+  ASSERT_EQ(ex.code, 0) << ex.out;
+  EXPECT_TRUE(fs::exists(d / "elsewhere" / "m.tnn"));
+  const auto inf = runCli("infer elsewhere/m.tnn --limit 50", d);
+  EXPECT_EQ(inf.code, 0) << inf.out;
+  EXPECT_NE(inf.out.find("identical predictions"), std::string::npos) << inf.out;
 }
