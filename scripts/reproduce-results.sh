@@ -10,12 +10,12 @@ CLI=${TERNLAB_CLI:-build/app/ternlab-cli}
 mkdir -p "$(dirname "$DB")"
 run() { "$CLI" run "$@" --db "$DB" --threads "$THREADS" --reuse-stages; }
 
-# Issue 3: every quantizer on LeNet-5, weights and activations where the scheme supports them (the FP
+# Every quantizer on LeNet-5, weights and activations where the scheme supports them (the FP
 # stage they share is trained by the first and reused by the others).
 for p in twn ttq ics rel2 rel4 asym asym-uniform fatnn lsq; do
   run "experiments/fmnist-lenet-$p.json" --tag lenet-zoo
 done
-# Issue 4: the asymmetric paper's Table 3 (symmetric/asymmetric × uniform off/on) and the λ curve.
+# The asymmetric paper's Table 3 (symmetric/asymmetric × uniform off/on) and the λ curve.
 "$CLI" sweep experiments/sweep-lenet-table3.json --db "$DB"
 "$CLI" sweep experiments/sweep-lenet-kd-lambda.json --db "$DB"
 # One-stage against two-stage distillation (same 16-epoch budget), and first/last layer FP vs ternary.

@@ -191,7 +191,7 @@ void lambdaCurve(std::ostringstream& md, const std::vector<ResultRow>& rows) {
   }
 }
 
-// Issue 4's claim, per model: the runs with ternary weights and activations that had the same total epoch budget
+// The asymmetric paper's claim, per model: the runs with ternary weights and activations that had the same total epoch budget
 // (FP stage included), best first, with their gap to their own FP stage. Only budgets with at least two schemes.
 void budgetTable(std::ostringstream& md, const std::vector<ResultRow>& rows) {
   std::map<std::pair<std::string, int>, std::vector<const ResultRow*>> groups;  // (arch, epochs)

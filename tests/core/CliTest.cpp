@@ -100,7 +100,7 @@ TEST(Cli, ForeignDatabaseIsRefusedAndLeftAlone) {
   EXPECT_EQ(first.rfind("my precious notes", 0), 0u);
 }
 
-// Issue 4's sweeps end to end: a Table-3 grid with linked keys and a λ sweep of a two-stage KD pipeline,
+// Sweeps end to end: a Table-3 grid with linked keys and a λ sweep of a two-stage KD pipeline,
 // stages shared between points trained once, and `results` turning the store into the tables.
 TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
   const auto d = tempDir();
@@ -157,7 +157,7 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
   EXPECT_NE(r.out.find("## λ curve: lenet5"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("| 0.5 | "), std::string::npos);
   EXPECT_NE(r.out.find("| 1.0 | "), std::string::npos);
-  // Issue 4's same-budget comparison: every W+A scheme of the 3-epoch pipelines, ranked by accuracy.
+  // The same-budget comparison: every W+A scheme of the 3-epoch pipelines, ranked by accuracy.
   const auto budgetAt = r.out.find("## Same budget, W and A ternary: lenet5, 3 epochs in all");
   ASSERT_NE(budgetAt, std::string::npos) << r.out;
   std::istringstream budget(r.out.substr(budgetAt, r.out.find("\n## ", budgetAt + 1) - budgetAt));

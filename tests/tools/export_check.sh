@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3's export criterion, end to end: for every LeNet-5 preset (weights and activations ternary where
+# The export criterion, end to end: for every LeNet-5 preset (weights and activations ternary where
 # the scheme supports it) a short real run, its npz export, and check_export.py recomputing the codes from
 # the exported latent weights by each paper's formula, independently of TernLab's C++ code.
 # Usage: export_check.sh TERNLAB_CLI SOURCE_DIR

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 4's resume criterion through the real CLI: a run killed with SIGKILL mid-training (no chance to
+# The resume criterion through the real CLI: a run killed with SIGKILL mid-training (no chance to
 # clean up) is found interrupted, `ternlab-cli resume` continues it from its last per-epoch checkpoint,
 # and it ends with exactly the accuracy of an uninterrupted run with the same seed.
 # Usage: kill_resume.sh TERNLAB_CLI

@@ -159,7 +159,7 @@ class MainWindowTest : public QObject {
     opened->close();  // deletes itself
   }
 
-  // Issue 6's scenario in small: two runs at once, both drawn live, one stopped, the other finishing.
+  // Several runs at once, in small: two runs at once, both drawn live, one stopped, the other finishing.
   void twoRunsTrainAtOnceAndOneIsStopped() {
     QTemporaryDir dir;
     MainWindow w(dir.filePath(QStringLiteral("runs.sqlite")));
