@@ -239,9 +239,10 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
   const int hw = a.outH * a.outW;
   const int words = (a.N + 63) / 64;
   RowPlace place[kEpilogueRows];
-  // Whole vectors of whole code bytes (a masked tail's vector too: it starts on a 16-bit group of the pixel,
-  // and its bits past N are zero): every chunk stores its bits itself.
-  const bool direct = a.N % L == 0 || !std::is_void_v<Tail>;  // used only where L % 8 == 0
+  // Vectors of whole code bytes with a masked tail for the rest (the SIMD paths): every chunk, the tail's
+  // too (it starts on a 16-bit group of the pixel and its bits past N are zero), stores its bits itself.
+  // Otherwise (the portable path) bits are staged per pass and stored a pixel at a time.
+  constexpr bool kDirect = L % 8 == 0 && !std::is_void_v<Tail>;
   std::uint64_t mw[kEpilogueRows * kEpilogueMaxWords], sw[kEpilogueRows * kEpilogueMaxWords];
   // (b, oy, ox) of row r0, then stepped row by row (no divisions per row).
   int b = r0 / hw, oy = (r0 % hw) / a.outW, ox = r0 % a.outW;
@@ -258,36 +259,34 @@ void epilogueRows(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int
       }
     }
     const AccT* blk = acc + static_cast<std::size_t>(p0 - r0) * ldAcc;
-    if constexpr (L % 8 == 0)
-      if (direct) {
-        int n = 0;
-        for (; n + L <= a.N; n += L)
-          shapedChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, true>{a.bitsM, a.bitsS, place, mw, sw, words, n});
-        if constexpr (!std::is_void_v<Tail>)
-          if (n < a.N)
-            shapedChunk<Tail>(a, blk, ldAcc, p0, rows, place, n,
-                              CodeSink<Tail, true>{a.bitsM, a.bitsS, place, mw, sw, words, n}, Tail(a.N - n));
-        continue;
-      }
-    if (a.bitsM)
-      for (int i = 0; i < rows * words; ++i) mw[i] = sw[i] = 0;
-    int n = 0;
-    for (; n + L <= a.N; n += L)
-      shapedChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
-    for (; n < a.N; ++n)
-      epilogueChunk<FScalar>(a, blk, ldAcc, p0, rows, place, n,
-                             CodeSink<FScalar, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
-    if (a.bitsM)
-      for (int i = 0; i < rows; ++i) {
-        if (a.bitsPix == 2) {  // 16 channels: the common narrow layer
-          const auto m16 = static_cast<std::uint16_t>(mw[i * words]), s16 = static_cast<std::uint16_t>(sw[i * words]);
-          std::memcpy(a.bitsM + place[i].bits, &m16, 2);
-          std::memcpy(a.bitsS + place[i].bits, &s16, 2);
-        } else {
-          storeBits(a.bitsM + place[i].bits, mw + i * words, a.bitsPix);
-          storeBits(a.bitsS + place[i].bits, sw + i * words, a.bitsPix);
+    if constexpr (kDirect) {
+      int n = 0;
+      for (; n + L <= a.N; n += L)
+        shapedChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, true>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+      if (n < a.N)
+        shapedChunk<Tail>(a, blk, ldAcc, p0, rows, place, n,
+                          CodeSink<Tail, true>{a.bitsM, a.bitsS, place, mw, sw, words, n}, Tail(a.N - n));
+    } else {
+      if (a.bitsM)
+        for (int i = 0; i < rows * words; ++i) mw[i] = sw[i] = 0;
+      int n = 0;
+      for (; n + L <= a.N; n += L)
+        shapedChunk<F>(a, blk, ldAcc, p0, rows, place, n, CodeSink<F, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+      for (; n < a.N; ++n)
+        epilogueChunk<FScalar>(a, blk, ldAcc, p0, rows, place, n,
+                               CodeSink<FScalar, false>{a.bitsM, a.bitsS, place, mw, sw, words, n});
+      if (a.bitsM)
+        for (int i = 0; i < rows; ++i) {
+          if (a.bitsPix == 2) {  // 16 channels: the common narrow layer
+            const auto m16 = static_cast<std::uint16_t>(mw[i * words]), s16 = static_cast<std::uint16_t>(sw[i * words]);
+            std::memcpy(a.bitsM + place[i].bits, &m16, 2);
+            std::memcpy(a.bitsS + place[i].bits, &s16, 2);
+          } else {
+            storeBits(a.bitsM + place[i].bits, mw + i * words, a.bitsPix);
+            storeBits(a.bitsS + place[i].bits, sw + i * words, a.bitsPix);
+          }
         }
-      }
+    }
   }
 }
 
