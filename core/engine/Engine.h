@@ -42,7 +42,7 @@ class Engine {
   // Bytes of activation buffers held after the last run (maps, bit maps, scratch of the int8 path).
   std::size_t activationBytes() const;
 
-  struct Plan;  // the compiled program (Engine.cpp); public only so that file's helpers can name it
+  struct Plan;  // the compiled program (EnginePlan.h); public only so the planner and runner can name it
 
  private:
   TnnModel model_;
