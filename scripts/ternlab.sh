@@ -11,7 +11,7 @@ BUILD=${TERNLAB_BUILD_DIR:-$ROOT/build}
 PACKAGES=(build-essential cmake ninja-build git pkg-config ccache
   libtorch-dev libopenblas0-pthread qt6-base-dev libqcustomplot-dev libqcustomplot-doc
   libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  dataset-fashion-mnist xvfb xauth python3)
+  libboost-dev dataset-fashion-mnist xvfb xauth python3)
 
 install_missing() {
   local missing=()

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "ConfigDiff.h"
+#include "report/SeedGroupReport.h"
 #include "PlotIncludes.h"
 #include "PlotTheme.h"
 #include "PlotPalette.h"
@@ -23,6 +24,9 @@ namespace ternlab::views {
 namespace {
 // The final metrics the table shows, in order.
 const char* const kFinalMetrics[] = {"test/acc", "test/top5", "test/loss", "train/acc", "train/loss", "epoch/seconds"};
+
+// Accuracies in percent read best with two decimals, losses and times with four.
+int decimalsFor(const std::string& key) { return key.size() >= 3 && key.compare(key.size() - 3, 3, "acc") == 0 ? 2 : 4; }
 
 QString csvField(QString s) {
   if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
@@ -36,11 +40,16 @@ CompareView::CompareView(std::shared_ptr<store::RunStore> store, QWidget* parent
   header_ = new QLabel(tr("Select 2–10 runs in the browser and press Compare."));
   showAll_ = new QCheckBox(tr("Show all keys"));
   showAll_->setObjectName(QStringLiteral("showAllKeys"));
+  groupSeeds_ = new QCheckBox(tr("Group seeds"));
+  groupSeeds_->setObjectName(QStringLiteral("groupSeeds"));
+  groupSeeds_->setChecked(true);
+  groupSeeds_->setToolTip(tr("Runs that differ only in the seed are one series: mean curve, min–max band, mean ± 95 % CI"));
   metric_ = new QComboBox;
   metric_->setObjectName(QStringLiteral("compareMetric"));
   metric_->setMinimumContentsLength(16);
   auto* top = new QHBoxLayout;
   top->addWidget(header_, 1);
+  top->addWidget(groupSeeds_);
   top->addWidget(showAll_);
   top->addWidget(new QLabel(tr("Metric")));
   top->addWidget(metric_);
@@ -73,23 +82,39 @@ CompareView::CompareView(std::shared_ptr<store::RunStore> store, QWidget* parent
   layout->addWidget(split, 1);
 
   connect(showAll_, &QCheckBox::toggled, this, [this] { fillConfigTable(); });
+  connect(groupSeeds_, &QCheckBox::toggled, this, [this] { setRuns(ids_); });
   connect(metric_, &QComboBox::currentTextChanged, this, [this] { drawCurves(); });
 }
 
 void CompareView::setRuns(const QVector<qint64>& ids) {
-  ids_ = ids.mid(0, kMaxRuns);
-  labels_.clear();
+  ids_ = ids.mid(0, kMaxMembers);
+  buildSeries();
   configs_.clear();
+  labels_.clear();
   std::set<std::string> keys;
-  for (qint64 id : std::as_const(ids_)) {
-    const auto rec = store_->run(id);
-    labels_ << QStringLiteral("#%1 %2").arg(id).arg(rec ? QString::fromStdString(rec->name) : QString());
-    configs_.push_back(store_->params(id));
-    for (const auto& k : store_->metricKeys(id)) keys.insert(k);
+  for (const auto& s : series_) {
+    labels_ << s.label;
+    auto config = store_->params(s.ids.front());
+    if (s.ids.size() > 1) {  // the seeds of a group, listed
+      QStringList seeds;
+      for (qint64 id : s.ids)
+        if (const auto rec = store_->run(id)) seeds << QString::number(rec->seed);
+      config["seed"] = seeds.join(QLatin1Char(',')).toStdString();
+    }
+    configs_.push_back(std::move(config));
+    for (qint64 id : s.ids)
+      for (const auto& k : store_->metricKeys(id)) keys.insert(k);
   }
+  const int total = static_cast<int>(series_.size());
   header_->setText(ids.size() < 2 ? tr("Select at least two runs to compare.")
-                   : ids.size() > kMaxRuns ? tr("Comparing the first %1 of %2 runs.").arg(kMaxRuns).arg(ids.size())
-                                           : tr("Comparing %1 runs.").arg(ids_.size()));
+                   : total > kMaxRuns ? tr("Comparing the first %1 of %2 series.").arg(kMaxRuns).arg(total)
+                   : total == static_cast<int>(ids_.size()) ? tr("Comparing %1 runs.").arg(total)
+                                                            : tr("Comparing %1 series of %2 runs.").arg(total).arg(ids_.size()));
+  if (total > kMaxRuns) {
+    series_.resize(kMaxRuns);
+    labels_ = labels_.mid(0, kMaxRuns);
+    configs_.resize(kMaxRuns);
+  }
   const QString previous = metric_->currentText();
   {
     const QSignalBlocker block(metric_);
@@ -103,13 +128,34 @@ void CompareView::setRuns(const QVector<qint64>& ids) {
   drawCurves();
 }
 
+void CompareView::buildSeries() {
+  series_.clear();
+  std::map<std::string, std::size_t> byGroup;  // seed group → series index
+  for (qint64 id : std::as_const(ids_)) {
+    const auto rec = store_->run(id);
+    const std::string group = rec && groupSeeds_->isChecked() ? rec->seedGroup : std::string();
+    if (!group.empty()) {
+      if (auto it = byGroup.find(group); it != byGroup.end()) {
+        series_[it->second].ids << id;
+        continue;
+      }
+      byGroup[group] = series_.size();
+    }
+    series_.push_back({QStringLiteral("#%1 %2").arg(id).arg(rec ? QString::fromStdString(rec->name) : QString()), {id}});
+  }
+  for (auto& s : series_)
+    if (s.ids.size() > 1) s.label += tr(" (%1 seeds)").arg(s.ids.size());
+}
+
+void CompareView::setGroupSeeds(bool on) { groupSeeds_->setChecked(on); }
+
 void CompareView::setShowAllKeys(bool all) { showAll_->setChecked(all); }
 void CompareView::setMetric(const QString& key) { metric_->setCurrentText(key); }
 
 void CompareView::fillConfigTable() {
   const auto rows = diffConfigs(configs_, showAll_->isChecked());
   configTable_->clear();
-  configTable_->setColumnCount(ids_.size());
+  configTable_->setColumnCount(static_cast<int>(series_.size()));
   configTable_->setRowCount(rows.size());
   configTable_->setHorizontalHeaderLabels(labels_);
   QStringList keys;
@@ -128,21 +174,56 @@ void CompareView::fillConfigTable() {
 void CompareView::fillMetricsTable() {
   QStringList columns;
   for (const char* m : kFinalMetrics) columns << QString::fromLatin1(m);
+  const int n = static_cast<int>(series_.size());
   metricsTable_->clear();
-  metricsTable_->setRowCount(ids_.size());
-  metricsTable_->setColumnCount(columns.size() + 1);
-  metricsTable_->setHorizontalHeaderLabels(QStringList(columns) << tr("best test/acc"));
+  metricsTable_->setRowCount(n);
+  metricsTable_->setColumnCount(columns.size() + 2);
+  metricsTable_->setHorizontalHeaderLabels(QStringList(columns) << tr("best test/acc") << tr("test/acc vs first"));
   metricsTable_->setVerticalHeaderLabels(labels_);
-  for (int r = 0; r < ids_.size(); ++r) {
-    std::map<std::string, store::MetricSummary> byKey;
-    for (auto& s : store_->summaries(ids_[r])) byKey[s.key] = s;
+  std::vector<report::SeedGroupStats> stats;
+  for (int r = 0; r < n; ++r) {
+    std::vector<std::map<std::string, store::MetricSummary>> members;
+    std::vector<report::SeedRunValues> values;
+    for (qint64 id : series_[r].ids) {
+      std::map<std::string, store::MetricSummary> byKey;
+      for (auto& s : store_->summaries(id)) byKey[s.key] = s;
+      members.push_back(std::move(byKey));
+      if (const auto rec = store_->run(id)) values.push_back(report::seedRunValues(*store_, *rec));
+    }
+    stats.push_back(report::summarizeRuns(std::move(values)));
     for (int c = 0; c <= columns.size(); ++c) {
       const std::string key = c < columns.size() ? kFinalMetrics[c] : "test/acc";
-      auto it = byKey.find(key);
+      std::vector<double> v;
+      for (const auto& m : members)
+        if (auto it = m.find(key); it != m.end()) v.push_back(c < columns.size() ? it->second.last : it->second.max);
       QString text;
-      if (it != byKey.end()) text = QString::number(c < columns.size() ? it->second.last : it->second.max, 'f', 4);
+      if (v.size() == 1) text = QString::number(v.front(), 'f', 4);
+      else if (v.size() > 1) text = QString::fromStdString(report::meanWithInterval(report::summarize(v), decimalsFor(key)));
       metricsTable_->setItem(r, c, new QTableWidgetItem(text));
     }
+  }
+  // Final test accuracy of every later series against the first: paired or Welch t, Holm over m = n − 1.
+  std::vector<report::Comparison> tests;
+  std::vector<double> p;
+  for (int r = 1; r < n; ++r) {
+    tests.push_back(report::compareGroups(stats[r], stats[0], report::SeedMetric::FinalAcc));
+    p.push_back(tests.back().p);
+  }
+  const auto adjusted = report::holmAdjust(p);
+  metricsTable_->setItem(0, columns.size() + 1, new QTableWidgetItem(QStringLiteral("–")));
+  for (int r = 1; r < n; ++r) {
+    const auto& t = tests[r - 1];
+    QString text = QStringLiteral("%1%2").arg(t.meanDiff >= 0 ? QStringLiteral("+") : QString()).arg(t.meanDiff, 0, 'f', 2);
+    if (t.valid()) {
+      text += QStringLiteral(", p = %1").arg(adjusted[r - 1], 0, 'g', 2);
+      if (adjusted[r - 1] <= 0.05) text += QStringLiteral(" *");
+    }
+    auto* item = new QTableWidgetItem(text);
+    item->setToolTip(t.valid() ? tr("%1 test, Holm-corrected over %2 comparisons; * significant at α = 0.05")
+                                     .arg(QString::fromLatin1(report::testKindName(t.kind)))
+                                     .arg(n - 1)
+                               : tr("too few seeds for a test"));
+    metricsTable_->setItem(r, columns.size() + 1, item);
   }
   metricsTable_->resizeColumnsToContents();
 }
@@ -151,19 +232,42 @@ void CompareView::drawCurves() {
   plot_->clearGraphs();
   const std::string key = metric_->currentText().toStdString();
   plot_->yAxis->setLabel(metric_->currentText());
-  for (int i = 0; i < ids_.size() && !key.empty(); ++i) {
-    QVector<double> x, y;
-    for (const auto& p : store_->metrics(ids_[i], key)) {
-      x << static_cast<double>(p.step);
-      y << p.value;
+  for (int i = 0; i < static_cast<int>(series_.size()) && !key.empty(); ++i) {
+    // Per step: the values of every member that logged it; a group's curve keeps the steps all members share.
+    std::map<std::int64_t, std::vector<double>> bySteps;
+    for (qint64 id : series_[i].ids)
+      for (const auto& p : store_->metrics(id, key)) bySteps[p.step].push_back(p.value);
+    QVector<double> x, mean, lo, hi;
+    for (const auto& [step, v] : bySteps) {
+      if (v.size() != static_cast<std::size_t>(series_[i].ids.size())) continue;
+      x << static_cast<double>(step);
+      const auto s = report::summarize(v);
+      mean << s.mean;
+      lo << s.min;
+      hi << s.max;
+    }
+    const QColor color = seriesColor(i);
+    if (series_[i].ids.size() > 1) {  // the min–max band: the lower edge filled up to the upper edge
+      auto* upper = plot_->addGraph();
+      auto* lower = plot_->addGraph();
+      for (auto* g : {upper, lower}) {
+        g->setPen(QPen(Qt::NoPen));
+        g->removeFromLegend();
+      }
+      QColor fill = color;
+      fill.setAlpha(60);
+      lower->setBrush(fill);
+      lower->setChannelFillGraph(upper);
+      upper->setData(x, hi, true);
+      lower->setData(x, lo, true);
     }
     auto* g = plot_->addGraph();
     g->setName(labels_.value(i));
-    QPen pen(seriesColor(i));
+    QPen pen(color);
     pen.setWidthF(1.6);
     g->setPen(pen);
     if (x.size() < 30) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
-    g->setData(x, y, true);
+    g->setData(x, mean, true);
   }
   plot_->rescaleAxes();
   plot_->replot();

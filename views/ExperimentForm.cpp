@@ -122,6 +122,10 @@ QWidget* ExperimentForm::buildGeneral() {
   epochs_ = intSpin("epochs", 0, 10000, 1);
   batchSize_ = intSpin("batchSize", 1, 65536, 128);
   seed_ = intSpin("seed", 0, INT_MAX, 1);
+  seeds_ = new QLineEdit;
+  seeds_->setObjectName(QStringLiteral("seeds"));
+  seeds_->setPlaceholderText(tr("e.g. 1,2,3 (empty: the seed above)"));
+  seeds_->setToolTip(tr("One run per seed; the runs form a seed group, shown as mean ± 95 % CI in Compare and the browser"));
   f->addRow(tr("Name"), name_);
   f->addRow(tr("Model"), arch_);
   f->addRow(tr("Width"), width_);
@@ -129,8 +133,10 @@ QWidget* ExperimentForm::buildGeneral() {
   f->addRow(tr("Epochs"), epochs_);
   f->addRow(tr("Batch size"), batchSize_);
   f->addRow(tr("Seed"), seed_);
+  f->addRow(tr("Repeat for seeds"), seeds_);
   for (QWidget* w : {static_cast<QWidget*>(name_), static_cast<QWidget*>(arch_), static_cast<QWidget*>(width_),
-                     static_cast<QWidget*>(activation_), static_cast<QWidget*>(epochs_), static_cast<QWidget*>(batchSize_), static_cast<QWidget*>(seed_)})
+                     static_cast<QWidget*>(activation_), static_cast<QWidget*>(epochs_), static_cast<QWidget*>(batchSize_),
+                     static_cast<QWidget*>(seed_), static_cast<QWidget*>(seeds_)})
     watch(w);
   return box;
 }
@@ -355,6 +361,12 @@ bool ExperimentForm::validate() {
       break;
     }
   }
+  if (ok && !seeds_->text().trimmed().isEmpty() && seedList().empty()) {
+    errorKeyPath_ = QStringLiteral("seeds");
+    errorMessage_ = tr("expected seeds as non-negative integers separated by commas, e.g. 1,2,3");
+    flag(seeds_, errorMessage_);
+    ok = false;
+  }
   if (ok) {
     try {
       (void)config::parseExperiment(document());
@@ -401,7 +413,21 @@ void ExperimentForm::unflag() {
   flagged_ = nullptr;
 }
 
+std::vector<std::uint64_t> ExperimentForm::seedList() const {
+  std::vector<std::uint64_t> seeds;
+  for (const QString& part : seeds_->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+    bool ok = false;
+    const qulonglong v = part.trimmed().toULongLong(&ok);
+    if (!ok) return {};  // one bad entry makes the whole list invalid
+    seeds.push_back(v);
+  }
+  return seeds;
+}
+
+void ExperimentForm::setSeedList(const QString& text) { seeds_->setText(text); }
+
 QWidget* ExperimentForm::fieldFor(const QString& keyPath) const {
+  if (keyPath == QLatin1String("seeds")) return seeds_;
   QString key = withoutIndexes(keyPath);
   if (keyPath.startsWith(QLatin1String("stages"))) return stages_;
   if (key.startsWith(QLatin1String("quant.layers"))) return layers_;

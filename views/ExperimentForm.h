@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+#include <vector>
 #include <QHash>
 #include <QPointer>
 #include <QWidget>
@@ -35,6 +37,10 @@ class ExperimentForm : public QWidget {
   bool loadFile(const QString& path, QString* error);
   bool saveFile(const QString& path, QString* error);
 
+  // "Repeat for seeds": one run per listed seed (a seed group), or empty for the Seed field's one run.
+  std::vector<std::uint64_t> seedList() const;
+  void setSeedList(const QString& text);
+
   // Runs the core's validation now; false when a field is flagged.
   bool validate();
   bool isValid() const { return errorKeyPath_.isNull(); }
@@ -67,6 +73,7 @@ class ExperimentForm : public QWidget {
   QSpinBox* epochs_;
   QSpinBox* batchSize_;
   QSpinBox* seed_;
+  QLineEdit* seeds_;
   QSpinBox* threads_;
   QSpinBox* logInterval_;
   QComboBox* dataset_;

@@ -231,7 +231,8 @@ void MainWindow::startTraining() {
   r->worker = worker;
   const QByteArray json = QByteArray::fromStdString(cfg->json.dump());
   const QString db = dbPath_;
-  QMetaObject::invokeMethod(worker, [worker, json, db] { worker->run(json, db); }, Qt::QueuedConnection);
+  const auto seeds = form_->seedList();
+  QMetaObject::invokeMethod(worker, [worker, json, db, seeds] { worker->run(json, db, seeds); }, Qt::QueuedConnection);
   r->clock.start();
   active_.push_back(std::move(run));
   running_->addItem(r->label);

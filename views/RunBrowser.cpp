@@ -52,6 +52,9 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   since_->setDate(since_->minimumDate());
   since_->setToolTip(tr("Only runs created on or after this day"));
   archived_ = new QCheckBox(tr("Show archived"));
+  collapseSeeds_ = new QCheckBox(tr("Collapse seeds"));
+  collapseSeeds_->setObjectName(QStringLiteral("collapseSeeds"));
+  collapseSeeds_->setToolTip(tr("One row per seed group (runs that differ only in the seed), accuracies as mean ± 95 % CI"));
   auto* compare = new QPushButton(tr("Compare"));
   auto* clone = new QPushButton(tr("Clone"));
   auto* density = new QPushButton(tr("Density"));
@@ -63,6 +66,7 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   top->addWidget(tag_);
   top->addWidget(since_);
   top->addWidget(archived_);
+  top->addWidget(collapseSeeds_);
   top->addWidget(clone);
   top->addWidget(compare);
   top->addWidget(density);
@@ -117,6 +121,7 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
     f.includeArchived = on;
     model_->setFilter(f);
   });
+  connect(collapseSeeds_, &QCheckBox::toggled, model_, &RunTableModel::setCollapseSeedGroups);
   connect(compare, &QPushButton::clicked, this, [this] { Q_EMIT compareRequested(selectedRunIds()); });
   connect(clone, &QPushButton::clicked, this, [this] {
     if (currentRunId()) Q_EMIT cloneRequested(currentRunId());
@@ -156,7 +161,7 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
 QVector<qint64> RunBrowser::selectedRunIds() const {
   QVector<qint64> ids;
   for (const QModelIndex& i : view_->selectionModel()->selectedRows())
-    ids.push_back(i.data(RunTableModel::RunIdRole).toLongLong());
+    for (qlonglong id : i.data(RunTableModel::RunIdsRole).value<QList<qlonglong>>()) ids.push_back(id);
   std::sort(ids.begin(), ids.end());
   return ids;
 }

@@ -60,6 +60,7 @@ class RunBrowser : public QWidget {
   QComboBox* tag_;
   QDateEdit* since_;
   QCheckBox* archived_;
+  QCheckBox* collapseSeeds_;
   QPlainTextEdit* note_;
   QPlainTextEdit* details_;
   qint64 noteRun_ = 0;

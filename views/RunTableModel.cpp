@@ -4,6 +4,8 @@
 #include <QColor>
 
 #include "config/ExperimentConfig.h"
+#include "report/Statistics.h"
+#include "report/SeedGroupReport.h"
 
 namespace ternlab::views {
 
@@ -25,6 +27,40 @@ void RunTableModel::setConfigColumns(const QStringList& keys) {
   endResetModel();
 }
 
+void RunTableModel::setCollapseSeedGroups(bool on) {
+  collapse_ = on;
+  refresh();
+}
+
+void RunTableModel::collapseGroups(std::vector<Row>& rows) const {
+  std::map<std::string, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& rec = rows[i].rec;
+    if (!rec.parentId && rec.status == "finished" && !rec.seedGroup.empty()) groups[rec.seedGroup].push_back(i);
+  }
+  std::vector<bool> drop(rows.size(), false);
+  for (const auto& [group, members] : groups) {
+    if (members.size() < 2) continue;
+    std::size_t newest = members.front();
+    for (auto i : members)
+      if (rows[i].rec.id > rows[newest].rec.id) newest = i;
+    auto& keep = rows[newest];
+    keep.members.clear();
+    for (auto i : members) {
+      keep.members << rows[i].rec.id;
+      if (auto it = rows[i].metrics.find("test/acc"); it != rows[i].metrics.end()) {
+        keep.lastAcc.push_back(it->second.last);
+        keep.bestAcc.push_back(it->second.max);
+      }
+      if (i != newest) drop[i] = true;
+    }
+  }
+  std::vector<Row> kept;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (!drop[i]) kept.push_back(std::move(rows[i]));
+  rows = std::move(kept);
+}
+
 void RunTableModel::refresh() {
   std::vector<Row> rows;
   if (store_) {
@@ -44,9 +80,11 @@ void RunTableModel::refresh() {
       if (!tags.isEmpty())
         if (auto c = colors.find(tags.front().toStdString()); c != colors.end())
           r.tagColor = QColor(QString::fromStdString(c->second));
+      r.members << rec.id;
       r.rec = std::move(rec);
       rows.push_back(std::move(r));
     }
+    if (collapse_) collapseGroups(rows);
   }
   beginResetModel();
   rows_ = std::move(rows);
@@ -59,7 +97,7 @@ qint64 RunTableModel::runId(int row) const {
 
 int RunTableModel::rowOf(qint64 id) const {
   for (std::size_t i = 0; i < rows_.size(); ++i)
-    if (rows_[i].rec.id == id) return static_cast<int>(i);
+    if (rows_[i].rec.id == id || rows_[i].members.contains(id)) return static_cast<int>(i);
   return -1;
 }
 
@@ -78,6 +116,10 @@ int RunTableModel::columnCount(const QModelIndex& parent) const {
 QVariant RunTableModel::cell(const Row& r, int column, bool forSort) const {
   // Missing metrics sort below every value.
   auto metric = [&](const char* key, bool best) -> QVariant {
+    if (r.members.size() > 1 && !r.lastAcc.empty()) {  // a collapsed seed group: mean ± CI over its runs
+      const auto s = report::summarize(best ? r.bestAcc : r.lastAcc);
+      return forSort ? QVariant(s.mean) : QVariant(QString::fromStdString(report::meanWithInterval(s)));
+    }
     auto it = r.metrics.find(key);
     if (it == r.metrics.end()) return forSort ? QVariant(-1e300) : QVariant();
     const double v = best ? it->second.max : it->second.last;
@@ -85,7 +127,9 @@ QVariant RunTableModel::cell(const Row& r, int column, bool forSort) const {
   };
   switch (column) {
     case ColId: return QVariant::fromValue<qlonglong>(r.rec.id);
-    case ColName: return QString::fromStdString(r.rec.name);
+    case ColName:
+      if (r.members.size() > 1) return tr("%1 (%2 seeds)").arg(QString::fromStdString(r.rec.name)).arg(r.members.size());
+      return QString::fromStdString(r.rec.name);
     case ColStatus: return QString::fromStdString(r.rec.status);
     case ColKind: return QString::fromStdString(r.rec.stage.empty() ? r.rec.kind : r.rec.kind + " · " + r.rec.stage);
     case ColCreated: return QString::fromStdString(r.rec.created);
@@ -120,6 +164,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole: return cell(r, index.column(), false);
     case SortRole: return cell(r, index.column(), true);
     case RunIdRole: return QVariant::fromValue<qlonglong>(r.rec.id);
+    case RunIdsRole: return QVariant::fromValue(r.members);
     case Qt::ToolTipRole:
       if (!r.rec.error.empty()) return QString::fromStdString(r.rec.error);
       return {};

@@ -18,6 +18,8 @@ class RunTableModel : public QAbstractTableModel {
   // Sort key for every cell (numbers as numbers), used by the browser's proxy.
   static constexpr int SortRole = Qt::UserRole + 1;
   static constexpr int RunIdRole = Qt::UserRole + 2;
+  // Every run a row stands for (QList<qlonglong>): the run itself, or the members of a collapsed seed group.
+  static constexpr int RunIdsRole = Qt::UserRole + 3;
   static constexpr int StatusColumn = 2;
   static constexpr int CreatedColumn = 4;
   static constexpr int TagsColumn = 8;
@@ -29,6 +31,10 @@ class RunTableModel : public QAbstractTableModel {
   // Flattened config keys shown as extra columns ("quant.weights.scheme", "optimizer.lr", …).
   void setConfigColumns(const QStringList& keys);
   QStringList configColumns() const { return configKeys_; }
+  // Shows the finished top-level runs of one seed group as one row: the newest run, "(n seeds)" after its name,
+  // and its test accuracies as mean ± 95 % CI.
+  void setCollapseSeedGroups(bool on);
+  bool collapseSeedGroups() const { return collapse_; }
   // Re-reads the store (after a run ends, a tag changes, …).
   void refresh();
 
@@ -48,7 +54,10 @@ class RunTableModel : public QAbstractTableModel {
     std::map<std::string, store::MetricSummary> metrics;
     QString tags;
     QColor tagColor;  // the first tag's colour (the store keeps one per tag); invalid without tags
+    QList<qlonglong> members;                  // this run, or a collapsed seed group's runs
+    std::vector<double> lastAcc, bestAcc;      // test/acc of each member (collapsed groups only)
   };
+  void collapseGroups(std::vector<Row>& rows) const;
   enum FixedColumn { ColId, ColName, ColStatus, ColKind, ColCreated, ColTestAccLast, ColTestAccBest, ColLossLast,
                      ColTags, FixedColumnCount };
   QVariant cell(const Row& r, int column, bool forSort) const;
@@ -57,6 +66,7 @@ class RunTableModel : public QAbstractTableModel {
   store::RunFilter filter_;
   QStringList configKeys_;
   std::vector<Row> rows_;
+  bool collapse_ = false;
 };
 
 }  // namespace ternlab::views

@@ -4,6 +4,7 @@
 
 #include "config/ExperimentConfig.h"
 #include "train/ExperimentRunner.h"
+#include "train/SeedRuns.h"
 
 namespace ternlab::views {
 
@@ -90,13 +91,19 @@ TrainingWorker::TrainingWorker(std::shared_ptr<LiveBuffer> buffer, std::shared_p
                                QObject* parent)
     : QObject(parent), buffer_(std::move(buffer)), stop_(std::move(stop)) {}
 
-void TrainingWorker::run(const QByteArray& configJson, const QString& dbPath) {
+void TrainingWorker::run(const QByteArray& configJson, const QString& dbPath, const std::vector<std::uint64_t>& seeds) {
   BufferingObserver observer(*buffer_, *this);
   try {
     const auto cfg = config::parseExperimentText(configJson.toStdString());
     train::RunOptions options;
     options.dbPath = dbPath.toStdString();
-    const auto outcome = train::runExperiment(cfg, options, observer, *stop_);
+    train::SeedRunOptions seedOptions;
+    seedOptions.seeds = seeds;
+    const auto outcomes = train::runSeeds(cfg, seedOptions, options, observer, *stop_);
+    // The group ends as its worst run: a failure or cancellation of any seed is what the user must see.
+    train::RunOutcome outcome = outcomes.back().outcome;
+    for (const auto& o : outcomes)
+      if (o.outcome.status != "finished") outcome = o.outcome;
     Q_EMIT finished(outcome.runId, QString::fromStdString(outcome.status), QString::fromStdString(outcome.error));
   } catch (const std::exception& e) {
     // Faults before the run exists (bad database path, invalid config) end here.

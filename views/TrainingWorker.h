@@ -1,7 +1,9 @@
 #pragma once
 #include <QObject>
 #include <QString>
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "LiveBuffer.h"
 #include "train/StopToken.h"
@@ -17,8 +19,9 @@ class TrainingWorker : public QObject {
                  QObject* parent = nullptr);
 
  public Q_SLOTS:
-  // Blocks this worker's thread until the run ends; configJson must already be valid.
-  void run(const QByteArray& configJson, const QString& dbPath);
+  // Blocks this worker's thread until the run ends; configJson must already be valid. With seeds, one run
+  // per seed, one after the other (a seed group); finished() reports the last.
+  void run(const QByteArray& configJson, const QString& dbPath, const std::vector<std::uint64_t>& seeds = {});
 
  Q_SIGNALS:
   void dataReady();

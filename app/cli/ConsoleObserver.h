@@ -1,8 +1,10 @@
 #pragma once
 #include <string>
+#include <vector>
 
 #include "ProgressBar.h"
 #include "train/ExperimentRunner.h"
+#include "train/SeedRuns.h"
 #include "train/TrainingObserver.h"
 
 namespace ternlab::cli {
@@ -32,5 +34,7 @@ class StopOnSignal {
 
 void printOutcome(const train::RunOutcome& out, const std::string& db, bool json);
 int exitCodeOf(const train::RunOutcome& out);
+// The outcomes of `run --seeds`: one line per seed, or one JSON document with the seed group.
+void printSeedOutcomes(const std::vector<train::SeedOutcome>& outcomes, const std::string& db, bool json);
 
 }  // namespace ternlab::cli

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "config/ExperimentConfig.h"
 #include "store/RunStore.h"
 #include "train/ExperimentRunner.h"
+#include "train/SeedRuns.h"
 
 namespace ternlab::cli {
 
@@ -27,6 +29,8 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::string tag;
   std::int64_t id = 0;
+  std::vector<std::uint64_t> seeds;
+  bool skipFinished = false;
 };
 
 // Applies command-line overrides to the base and to every stage, then revalidates.
@@ -73,6 +77,11 @@ void addRunCommand(CLI::App& app, int& exitCode) {
       ->allow_extra_args(false);
   cmd->add_flag("--reuse-stages", args->reuseStages,
                 "do not retrain a stage identical (config, seed, start, teacher) to a finished run in the store");
+  cmd->add_option("--seeds", args->seeds,
+                  "one run per seed (comma-separated, e.g. 1,2,3); the runs form one seed group in the store")
+      ->delimiter(',');
+  cmd->add_flag("--skip-finished", args->skipFinished,
+                "do not run a seed again that already has a finished run of this experiment in the store");
   cmd->callback([args, &exitCode] {
     config::ExperimentConfig cfg;
     try {
@@ -89,10 +98,22 @@ void addRunCommand(CLI::App& app, int& exitCode) {
     opts.dbPath = args->store.path();
     opts.checkpoints = !args->noCheckpoints;
     opts.reuseStages = args->reuseStages;
-    const auto out = train::runExperiment(cfg, opts, observer, stop);
-    if (!args->tag.empty()) store::RunStore(opts.dbPath).addTag(out.runId, args->tag);
-    printOutcome(out, opts.dbPath, args->json);
-    exitCode = exitCodeOf(out);
+    train::SeedRunOptions seeds;
+    seeds.seeds = args->seeds;
+    seeds.skipFinished = args->skipFinished;
+    const auto outcomes = train::runSeeds(cfg, seeds, opts, observer, stop);
+    if (!args->tag.empty()) {
+      store::RunStore db(opts.dbPath);
+      for (const auto& o : outcomes) db.addTag(o.outcome.runId, args->tag);
+    }
+    if (args->seeds.empty() && !outcomes.empty() && !outcomes[0].skipped) {
+      printOutcome(outcomes[0].outcome, opts.dbPath, args->json);
+      exitCode = exitCodeOf(outcomes[0].outcome);
+      return;
+    }
+    printSeedOutcomes(outcomes, opts.dbPath, args->json);
+    exitCode = 0;
+    for (const auto& o : outcomes) exitCode = std::max(exitCode, exitCodeOf(o.outcome));
   });
 }
 
@@ -124,6 +145,32 @@ void printOutcome(const train::RunOutcome& out, const std::string& db, bool json
       std::fprintf(stderr, "error: run %lld failed: %s\n", static_cast<long long>(out.runId), out.error.c_str());
     }
   }
+}
+
+void printSeedOutcomes(const std::vector<train::SeedOutcome>& outcomes, const std::string& db, bool json) {
+  nlohmann::json runs = nlohmann::json::array();
+  std::string group;
+  {
+    store::RunStore store(db);
+    for (const auto& o : outcomes) {
+      const auto& out = o.outcome;
+      nlohmann::json j{{"seed", o.seed}, {"run", out.runId}, {"status", out.status}, {"test_acc", out.testAcc}};
+      if (o.skipped) j["skipped"] = true;
+      if (!out.error.empty()) j["error"] = out.error;
+      runs.push_back(j);
+      if (const auto rec = store.run(out.runId)) group = rec->seedGroup;
+      if (!json) {
+        if (out.status == "failed")
+          std::fprintf(stderr, "error: seed %llu: run %lld failed: %s\n", static_cast<unsigned long long>(o.seed),
+                       static_cast<long long>(out.runId), out.error.c_str());
+        else
+          std::fprintf(stderr, "seed %llu: run %lld %s%s, test acc %.2f %%\n", static_cast<unsigned long long>(o.seed),
+                       static_cast<long long>(out.runId), out.status.c_str(), o.skipped ? " earlier (skipped)" : "",
+                       out.testAcc);
+      }
+    }
+  }
+  if (json) std::printf("%s\n", nlohmann::json{{"seed_group", group}, {"runs", runs}, {"db", db}}.dump(2).c_str());
 }
 
 int exitCodeOf(const train::RunOutcome& out) {

@@ -13,7 +13,7 @@ struct RunsArgs {
   StoreOptions store;
   bool json = false;
   bool all = false;
-  std::string status, tag, text;
+  std::string status, tag, text, seedGroup;
 };
 
 double summaryValue(const std::map<std::string, store::MetricSummary>& s, const std::string& key, bool max) {
@@ -33,6 +33,7 @@ void addRunsCommand(CLI::App& app, int& exitCode) {
   cmd->add_option("--status", a->status, "only runs with this status");
   cmd->add_option("--tag", a->tag, "only runs with this tag");
   cmd->add_option("--filter", a->text, "only runs whose name contains this text");
+  cmd->add_option("--seed-group", a->seedGroup, "only the runs of this seed group (the same experiment with other seeds)");
   cmd->callback([a, &exitCode] {
     store::RunStore db(a->store.path());
     db.markStaleRunsInterrupted();
@@ -41,6 +42,7 @@ void addRunsCommand(CLI::App& app, int& exitCode) {
     f.status = a->status;
     f.tag = a->tag;
     f.text = a->text;
+    f.seedGroup = a->seedGroup;
     const auto runs = db.listRuns(f);
     const auto summaries = db.allSummaries();
     static const std::map<std::string, store::MetricSummary> kNone;
@@ -50,7 +52,8 @@ void addRunsCommand(CLI::App& app, int& exitCode) {
         const auto it = summaries.find(r.id);
         const auto& s = it == summaries.end() ? kNone : it->second;
         nlohmann::json j{{"id", r.id}, {"uuid", r.uuid}, {"name", r.name}, {"kind", r.kind}, {"status", r.status},
-                         {"stage", r.stage}, {"created", r.created}, {"ended", r.ended}, {"seed", r.seed}};
+                         {"stage", r.stage}, {"created", r.created}, {"ended", r.ended}, {"seed", r.seed},
+                         {"seed_group", r.seedGroup}};
         j["parent_id"] = r.parentId ? nlohmann::json(*r.parentId) : nlohmann::json(nullptr);
         const double last = summaryValue(s, "test/acc", false), best = summaryValue(s, "test/acc", true);
         j["test_acc"] = std::isfinite(last) ? nlohmann::json(last) : nlohmann::json(nullptr);

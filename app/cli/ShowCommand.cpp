@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "Commands.h"
+#include "report/SeedGroupReport.h"
 #include "store/RunStore.h"
 
 namespace ternlab::cli {
@@ -14,6 +15,21 @@ struct ShowArgs {
   std::int64_t id = 0;
   bool json = false;
 };
+
+nlohmann::json summaryJson(const report::SampleSummary& s) {
+  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  return {{"n", s.n}, {"mean", num(s.mean)}, {"sd", num(s.sd)}, {"ci95_half_width", num(s.ciHalf)}, {"min", num(s.min)},
+          {"max", num(s.max)}};
+}
+
+// The run's seed group: its finished top-level members (one per seed) and their statistics.
+nlohmann::json seedGroupJson(store::RunStore& db, const store::RunRecord& r) {
+  const auto g = report::seedGroupStats(db, r.seedGroup);
+  nlohmann::json runs = nlohmann::json::array();
+  for (const auto& v : g.runs) runs.push_back({{"run", v.runId}, {"seed", v.seed}, {"final_test_acc", v.finalAcc}});
+  return {{"key", r.seedGroup}, {"runs", runs}, {"final_test_acc", summaryJson(g.finalAcc)},
+          {"best_test_acc", summaryJson(g.bestAcc)}, {"gap_to_fp", summaryJson(g.fpGap)}};
+}
 
 // The latest weight statistics of each layer (and branch) of a run.
 std::vector<store::LayerStatRow> latestLayerStats(store::RunStore& db, std::int64_t run) {
@@ -63,6 +79,7 @@ nlohmann::json runJson(store::RunStore& db, const store::RunRecord& r) {
   for (const auto& a : db.artefacts(r.id)) arts.push_back({{"kind", a.kind}, {"path", a.path}, {"bytes", a.bytes}});
   j["artefacts"] = arts;
   j["children"] = db.children(r.id);
+  if (!r.parentId) j["seed_group"] = seedGroupJson(db, r);
   return j;
 }
 
@@ -95,6 +112,14 @@ void printRun(const nlohmann::json& j) {
                   l["frac_pos"].get<double>(), l["entropy"].get<double>());
   }
   if (!j["children"].empty()) std::printf("stages (child runs): %s\n", j["children"].dump().c_str());
+  if (j.contains("seed_group") && j["seed_group"]["runs"].size() > 1) {
+    const auto& g = j["seed_group"];
+    const auto& f = g["final_test_acc"];
+    std::printf("seed group %s: %zu seeds, final test acc %.2f ± %.2f (95 %% CI), runs", g["key"].get<std::string>().c_str(),
+                g["runs"].size(), f["mean"].get<double>(), f["ci95_half_width"].is_null() ? NAN : f["ci95_half_width"].get<double>());
+    for (const auto& m : g["runs"]) std::printf(" %lld", m["run"].get<long long>());
+    std::printf("\n");
+  }
 }
 
 }  // namespace

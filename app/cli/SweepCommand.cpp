@@ -31,6 +31,8 @@ struct SweepArgs {
   bool dryRun = false;
   bool json = false;
   bool noReuse = false;
+  bool skipFinished = false;
+  std::vector<std::uint64_t> seeds;
 };
 
 // One point of the grid: the experiment document and a readable suffix ("factor=0.1,branches=2").
@@ -133,6 +135,10 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
   cmd->add_flag("--no-reuse", a->noReuse,
                 "train every stage of every point, even stages identical to a finished run (default: the file's "
                 "\"reuse_stages\", else reuse)");
+  cmd->add_option("--seeds", a->seeds, "run every point once per seed (comma-separated; default: the file's \"seeds\")")
+      ->delimiter(',');
+  cmd->add_flag("--skip-finished", a->skipFinished,
+                "do not run a point and seed again that already has a finished run in the store (continue a sweep)");
   cmd->callback([a, &exitCode] {
     std::ifstream in(a->file);
     if (!in) throw config::ConfigError(a->file, "", "cannot open sweep file");
@@ -140,6 +146,20 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
     if (!sweep.is_object()) throw config::ConfigError(a->file, "", "not a JSON object");
     const std::string name = sweep.value("name", fs::path(a->file).stem().string());
     auto points = expand(sweep, a->file);
+    std::vector<std::uint64_t> seeds = a->seeds;
+    if (seeds.empty() && sweep.contains("seeds")) {
+      const auto& list = sweep["seeds"];
+      if (!list.is_array() || list.empty())
+        throw config::ConfigError(a->file, "seeds", "expected a non-empty array of non-negative integers");
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        if (!list[i].is_number_unsigned())
+          throw config::ConfigError(a->file, "seeds[" + std::to_string(i) + "]", "expected a non-negative integer, got " +
+                                                                                   list[i].dump());
+        seeds.push_back(list[i].get<std::uint64_t>());
+      }
+    }
+    std::string seedList;
+    for (const auto s : seeds) seedList += (seedList.empty() ? "" : ",") + std::to_string(s);
     // Validate every point before running any.
     const auto tmp = fs::temp_directory_path() / ("ternlab-sweep-" + std::to_string(::getpid()));
     fs::create_directories(tmp);
@@ -155,9 +175,11 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       files.push_back((tmp / ("point-" + std::to_string(i) + ".json")).string());
       std::ofstream(files.back()) << points[i].doc.dump(2);
     }
-    std::fprintf(stderr, "sweep %s: %zu runs\n", name.c_str(), points.size());
+    const std::size_t perPoint = seeds.empty() ? 1 : seeds.size();
+    std::fprintf(stderr, "sweep %s: %zu runs\n", name.c_str(), points.size() * perPoint);
     if (a->dryRun) {
-      for (const auto& p : points) std::printf("%s\n", p.doc["name"].get<std::string>().c_str());
+      for (const auto& p : points)
+        std::printf("%s%s\n", p.doc["name"].get<std::string>().c_str(), seedList.empty() ? "" : (" seeds=" + seedList).c_str());
       return;
     }
     const int parallel = a->parallel > 0 ? a->parallel : sweep.value("parallel", 1);
@@ -185,6 +207,8 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       if (a->testLimit > 0) argv.insert(argv.end(), {"--test-limit", std::to_string(a->testLimit)});
       if (parallel > 1 || a->json) argv.push_back("--json");
       if (reuse) argv.push_back("--reuse-stages");
+      if (!seedList.empty()) argv.insert(argv.end(), {"--seeds", seedList});
+      if (a->skipFinished) argv.push_back("--skip-finished");
       std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, files.size(), points[i].doc["name"].get<std::string>().c_str());
       reap(false);
       running.push_back(runChild(argv));
@@ -200,7 +224,7 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       for (const auto& r : s.listRuns(f)) arr.push_back({{"id", r.id}, {"name", r.name}, {"status", r.status}});
       std::printf("%s\n", json{{"sweep", name}, {"runs", arr}, {"failed", failures}}.dump(2).c_str());
     }
-    std::fprintf(stderr, "sweep %s: %zu runs, %d failed\n", name.c_str(), files.size(), failures);
+    std::fprintf(stderr, "sweep %s: %zu runs, %d points failed\n", name.c_str(), files.size() * perPoint, failures);
     exitCode = failures ? 1 : 0;
   });
 }

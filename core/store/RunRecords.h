@@ -22,6 +22,7 @@ struct RunRecord {
   std::string created, started, ended;
   double heartbeat = 0;
   std::string version, gitCommit, error;
+  std::string seedGroup;  // runs that repeat one experiment with other seeds share it (config::seedGroupKey)
 };
 
 // What a caller supplies to open a new run.
@@ -81,6 +82,7 @@ struct RunFilter {
   std::string text;    // matched against name
   std::string status;  // empty = any
   std::string tag;     // empty = any
+  std::string seedGroup;  // empty = any
 };
 
 }  // namespace ternlab::store

@@ -12,6 +12,7 @@
 
 #include "Version.h"
 #include "config/ExperimentConfig.h"
+#include "config/SeedGroup.h"
 #include "store/Schema.h"
 
 namespace ternlab::store {
@@ -56,7 +57,7 @@ const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 const char* kUnixNow = "((julianday('now') - 2440587.5) * 86400.0)";
 const char* kRunColumns =
     "id, uuid, parent_id, stage, name, kind, status, lifecycle, config, config_hash, seed, created, "
-    "coalesce(started,''), coalesce(ended,''), coalesce(heartbeat,0), version, git_commit, error";
+    "coalesce(started,''), coalesce(ended,''), coalesce(heartbeat,0), version, git_commit, error, seed_group";
 
 }  // namespace
 
@@ -103,12 +104,13 @@ std::int64_t RunStore::createRun(const NewRun& r) {
   Transaction tx(db_.get(), path_);
   Statement ins(db_.get(),
                 std::string("INSERT INTO run(uuid, parent_id, stage, name, kind, status, config, config_hash, seed, "
-                            "started, heartbeat, pid, version, git_commit) VALUES (?,?,?,?,?,'running',?,?,?,") +
-                    kNow + "," + kUnixNow + ",?,?,?)",
+                            "started, heartbeat, pid, version, git_commit, seed_group) VALUES (?,?,?,?,?,'running',?,?,?,") +
+                    kNow + "," + kUnixNow + ",?,?,?,?)",
                 path_);
   ins.bind(1, newUuid()).bind(2, r.parentId).bind(3, r.stage).bind(4, r.name).bind(5, r.kind);
   ins.bind(6, r.configJson).bind(7, fnv1a(r.configJson)).bind(8, static_cast<std::int64_t>(r.seed));
   ins.bind(9, static_cast<std::int64_t>(::getpid())).bind(10, std::string(kVersion)).bind(11, std::string(kGitCommit));
+  ins.bind(12, config::seedGroupKey(r.configJson));
   ins.run();
   const std::int64_t id = sqlite3_last_insert_rowid(db_.get());
   auto doc = nlohmann::json::parse(r.configJson, nullptr, false);
@@ -338,6 +340,7 @@ RunRecord RunStore::readRun(Statement& s) {
   r.version = s.text(15);
   r.gitCommit = s.text(16);
   r.error = s.text(17);
+  r.seedGroup = s.text(18);
   return r;
 }
 
@@ -351,11 +354,13 @@ std::vector<RunRecord> RunStore::listRuns(const RunFilter& f) {
   if (!f.status.empty()) sql += " AND status = ?2";
   if (!f.tag.empty())
     sql += " AND id IN (SELECT rt.run_id FROM run_tag rt JOIN tag t ON t.id = rt.tag_id WHERE t.name = ?3)";
+  if (!f.seedGroup.empty()) sql += " AND seed_group = ?4";
   sql += " ORDER BY id";
   Statement s(db_.get(), sql, path_);
   if (!f.text.empty()) s.bind(1, f.text);
   if (!f.status.empty()) s.bind(2, f.status);
   if (!f.tag.empty()) s.bind(3, f.tag);
+  if (!f.seedGroup.empty()) s.bind(4, f.seedGroup);
   std::vector<RunRecord> out;
   while (s.step()) out.push_back(readRun(s));
   return out;

@@ -1,5 +1,6 @@
 #include "store/Schema.h"
 
+#include "config/SeedGroup.h"
 #include "store/Sqlite.h"
 
 namespace ternlab::store {
@@ -109,16 +110,43 @@ INSERT INTO schema_version(version) VALUES (1);
 
 }  // namespace
 
-void migrate(sqlite3* db, const std::string& dbPath) {
+namespace {
+
+int userVersion(sqlite3* db, const std::string& dbPath) {
   Statement v(db, "PRAGMA user_version", dbPath);
   v.step();
   const int version = static_cast<int>(v.integer(0));
   v.reset();
-  if (version > kSchemaVersion)
-    throw StoreError(dbPath + ": database schema version " + std::to_string(version) +
-                     " is newer than this TernLab (" + std::to_string(kSchemaVersion) + "); nothing was changed");
+  return version;
+}
+
+// Version 2: every run carries its seed group (config::seedGroupKey), so repeated seeds of one
+// experiment are found by one indexed column; existing runs get theirs from their stored config.
+void addSeedGroups(sqlite3* db, const std::string& dbPath) {
+  exec(db, "ALTER TABLE run ADD COLUMN seed_group TEXT NOT NULL DEFAULT ''; CREATE INDEX run_seed_group ON run(seed_group);",
+       dbPath);
+  Statement all(db, "SELECT id, config FROM run", dbPath);
+  Statement set(db, "UPDATE run SET seed_group = ? WHERE id = ?", dbPath);
+  while (all.step()) set.bind(1, config::seedGroupKey(all.text(1))).bind(2, all.integer(0)).run();
+}
+
+}  // namespace
+
+void migrate(sqlite3* db, const std::string& dbPath) {
+  auto refuseNewer = [&](int version) {
+    if (version > kSchemaVersion)
+      throw StoreError(dbPath + ": database schema version " + std::to_string(version) +
+                       " is newer than this TernLab (" + std::to_string(kSchemaVersion) + "); nothing was changed");
+  };
+  int version = userVersion(db, dbPath);
+  refuseNewer(version);
   if (version == kSchemaVersion) return;
+  // Read the version again under the write lock: another process may have created or migrated the
+  // schema between the first read and this transaction.
   Transaction tx(db, dbPath);
+  version = userVersion(db, dbPath);
+  refuseNewer(version);
+  if (version == kSchemaVersion) return;
   if (version < 1) {
     // A non-empty database without our version is someone else's file: do not touch it.
     Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type='table'", dbPath);
@@ -127,7 +155,9 @@ void migrate(sqlite3* db, const std::string& dbPath) {
       throw StoreError(dbPath + ": not a TernLab run database (it has tables but no TernLab schema version)");
     exec(db, kSchemaV1, dbPath);
   }
+  if (version < 2) addSeedGroups(db, dbPath);
   exec(db, "PRAGMA user_version = " + std::to_string(kSchemaVersion), dbPath);
+  exec(db, "INSERT INTO schema_version(version) VALUES (" + std::to_string(kSchemaVersion) + ")", dbPath);
   tx.commit();
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -164,11 +165,11 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
   std::vector<double> accuracies;
   std::map<std::string, int> nonlinearities;
   for (std::string line; std::getline(budget, line);) {
-    if (line.rfind("| rank | run | stages |", 0) == 0) continue;  // the header
+    if (line.rfind("| rank | runs | stages |", 0) == 0) continue;  // the header
     if (line.rfind("| ", 0) != 0) continue;
     std::vector<std::string> cells;
     for (std::size_t p = 1, q; (q = line.find(" |", p)) != std::string::npos; p = q + 2) cells.push_back(line.substr(p + 1, q - p - 1));
-    ASSERT_EQ(cells.size(), 10u) << line;
+    ASSERT_EQ(cells.size(), 11u) << line;
     EXPECT_EQ(std::stoi(cells[0]), static_cast<int>(accuracies.size()) + 1);
     EXPECT_EQ(cells[2], "3");  // every pipeline here has three stages
     ++nonlinearities[cells[3]];
@@ -181,6 +182,64 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
   EXPECT_EQ(accuracies.size(), 8u);
   EXPECT_EQ(nonlinearities, (std::map<std::string, int>{{"relu", 6}, {"rprelu", 2}}));
   EXPECT_TRUE(std::is_sorted(accuracies.rbegin(), accuracies.rend()));
+}
+
+// `run --seeds` makes one seed group; `--skip-finished` continues it; show, runs and results report its statistics.
+TEST(Cli, SeedsFormAGroupWithStatistics) {
+  const auto d = tempDir();
+  const auto db = (d / "db.sqlite").string();
+  const auto f = (d / "tiny.json").string();
+  std::ofstream(f) << R"({"name": "seeded", "quant": {"weights": {"scheme": "twn"}}, "epochs": 1,
+                          "dataset": {"train_limit": 300, "test_limit": 200}, "threads": 1, "log_interval": 2})";
+  auto r = runCli("run " + f + " --db " + db + " --seeds 1,2,3 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto first = nlohmann::json::parse(r.out);
+  ASSERT_EQ(first["runs"].size(), 3u);
+  const std::string group = first["seed_group"];
+  EXPECT_EQ(group.size(), 16u);
+  r = runCli("run " + f + " --db " + db + " --seeds 1,2,3,4 --skip-finished --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto second = nlohmann::json::parse(r.out);
+  ASSERT_EQ(second["runs"].size(), 4u);
+  EXPECT_EQ(second["seed_group"], group);
+  std::vector<double> accs;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(second["runs"][i]["seed"], i + 1);
+    EXPECT_EQ(second["runs"][i].value("skipped", false), i < 3) << second.dump();
+    if (i < 3) EXPECT_EQ(second["runs"][i]["run"], first["runs"][i]["run"]);
+    accs.push_back(second["runs"][i]["test_acc"].get<double>());
+  }
+  const auto last = second["runs"][3]["run"].get<long long>();
+  r = runCli("show " + std::to_string(last) + " --db " + db + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto g = nlohmann::json::parse(r.out)["seed_group"];
+  EXPECT_EQ(g["key"], group);
+  ASSERT_EQ(g["runs"].size(), 4u);
+  const auto& fin = g["final_test_acc"];
+  EXPECT_EQ(fin["n"], 4);
+  double mean = 0, ss = 0;
+  for (double a : accs) mean += a / 4;
+  for (double a : accs) ss += (a - mean) * (a - mean);
+  EXPECT_NEAR(fin["mean"].get<double>(), mean, 1e-9);
+  // t_{0.975, 3} = 3.182446305284263
+  EXPECT_NEAR(fin["ci95_half_width"].get<double>(), 3.182446305284263 * std::sqrt(ss / 3) / 2, 1e-9);
+  r = runCli("runs --db " + db + " --seed-group " + group + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["runs"].size(), 4u);
+  r = runCli("results --db " + db);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("(n=4)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("## The papers' claims on this data"), std::string::npos) << r.out;
+  // A sweep's "seeds" entry: every point once per seed.
+  std::ofstream(d / "sweep.json") << R"({"name": "s", "base": "tiny.json", "grid": {"optimizer.lr": [0.05, 0.1]}, "seeds": [1, 2]})";
+  r = runCli("sweep " + (d / "sweep.json").string() + " --dry-run");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("sweep s: 4 runs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("seeded[lr=0.1] seeds=1,2"), std::string::npos) << r.out;
+  std::ofstream(d / "bad.json") << R"({"name": "s", "base": "tiny.json", "grid": {"optimizer.lr": [0.05]}, "seeds": [1, -2]})";
+  r = runCli("sweep " + (d / "bad.json").string() + " --dry-run");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("'seeds[1]'"), std::string::npos) << r.out;
 }
 
 // Every shipped sweep (Fashion-MNIST and the CIFAR-10 twins) expands: its base exists and every grid key applies.

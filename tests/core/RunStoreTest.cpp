@@ -138,3 +138,49 @@ TEST(RunStore, TwoConnectionsSeeEachOthersWrites) {
   ASSERT_EQ(reader.metrics(id).size(), 1u);
   EXPECT_DOUBLE_EQ(reader.metrics(id)[0].value, 2.5);
 }
+
+TEST(RunStore, RunsThatDifferOnlyInSeedShareASeedGroup) {
+  RunStore db(freshDb());
+  const std::string base = R"({"name":"a","seed":1,"threads":1,"optimizer":{"lr":0.05},"stages":[{"name":"fp","seed":1}]})";
+  const auto a = db.createRun({"a", base, 1});
+  const auto b = db.createRun(
+      {"b[seed=2]", R"({"name":"b","seed":2,"threads":2,"optimizer":{"lr":0.05},"stages":[{"name":"fp","seed":9}]})", 2});
+  const auto otherLr = db.createRun({"c", R"({"name":"a","seed":1,"optimizer":{"lr":0.01},"stages":[{"name":"fp"}]})", 1});
+  const auto otherStage = db.createRun({"d", R"({"name":"a","seed":3,"optimizer":{"lr":0.05},"stages":[{"name":"ft"}]})", 3});
+  const auto ga = db.run(a)->seedGroup;
+  EXPECT_EQ(ga.size(), 16u);
+  EXPECT_EQ(db.run(b)->seedGroup, ga);
+  EXPECT_NE(db.run(otherLr)->seedGroup, ga);
+  EXPECT_NE(db.run(otherStage)->seedGroup, ga);
+  RunFilter f;
+  f.seedGroup = ga;
+  const auto members = db.listRuns(f);
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(members[0].id, a);
+  EXPECT_EQ(members[1].id, b);
+}
+
+TEST(RunStore, VersionOneStoreGetsSeedGroupsOnOpen) {
+  const auto path = freshDb();
+  std::int64_t a = 0, b = 0;
+  std::string group;
+  {
+    RunStore db(path);
+    a = db.createRun({"a", R"({"seed":1,"epochs":3})", 1});
+    b = db.createRun({"b", R"({"seed":2,"epochs":3})", 2});
+    group = db.run(a)->seedGroup;
+  }
+  {  // Turn it back into what the previous schema version wrote.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "DROP INDEX run_seed_group; ALTER TABLE run DROP COLUMN seed_group; PRAGMA user_version = 1;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+  }
+  RunStore db(path);
+  EXPECT_EQ(db.run(a)->seedGroup, group);
+  EXPECT_EQ(db.run(b)->seedGroup, group);
+  EXPECT_EQ(db.run(a)->name, "a");
+}

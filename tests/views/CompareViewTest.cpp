@@ -1,4 +1,4 @@
-// Compare view: only differing config keys, one curve per run, CSV export.
+// Compare view: only differing config keys, one curve per run, CSV export; seed groups as one band.
 #include <QCheckBox>
 #include <QFile>
 #include <QTableWidget>
@@ -69,6 +69,58 @@ class CompareViewTest : public QObject {
     const QString png = dir.filePath(QStringLiteral("compare.png"));
     QVERIFY2(view.exportPlot(png, &error), qPrintable(error));
     QVERIFY(QFile(png).size() > 1000);
+  }
+
+  // Three seeds of one experiment and one other run: two series, the group as a mean curve inside a min–max
+  // band and its final test accuracy as mean ± 95 % CI; the other run tested against it.
+  void seedGroupDrawsOneBandAndOneIntervalCell() {
+    QTemporaryDir dir;
+    auto store = std::make_shared<store::RunStore>(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
+    json base{{"name", "grouped"}, {"epochs", 2}, {"quant", {{"weights", {{"scheme", "twn"}}}}}};
+    QVector<qint64> ids;
+    const std::vector<std::vector<double>> curves{{80, 90.91}, {84, 90.00}, {82, 91.10}};
+    for (int s = 0; s < 3; ++s) {
+      base["seed"] = s + 1;
+      ids << test::addRun(*store, base, "finished", curves[s]);
+    }
+    json other = base;
+    other["optimizer"] = {{"lr", 0.2}};
+    ids << test::addRun(*store, other, "finished", {70, 75});
+
+    CompareView view(store);
+    view.setRuns(ids);
+    QCOMPARE(view.seriesCount(), 2);
+    QCOMPARE(view.seriesRuns(0), (QVector<qint64>{ids[0], ids[1], ids[2]}));
+    view.setMetric(QStringLiteral("test/acc"));
+    auto* plot = view.plot();
+    QCOMPARE(plot->graphCount(), 4);  // the band's two edges, the group's mean, the other run
+    int bands = 0;
+    for (int g = 0; g < plot->graphCount(); ++g)
+      if (plot->graph(g)->channelFillGraph()) ++bands;
+    QCOMPARE(bands, 1);
+    QCOMPARE(plot->graph(0)->data()->at(1)->value, 91.10);  // upper edge: the max at step 200
+    QCOMPARE(plot->graph(1)->data()->at(1)->value, 90.00);  // lower edge: the min
+    QVERIFY(qAbs(plot->graph(2)->data()->at(1)->value - 90.67) < 1e-9);  // the mean curve
+    QCOMPARE(plot->legend->itemCount(), 2);
+
+    auto* table = view.metricsTable();
+    QCOMPARE(table->rowCount(), 2);
+    // 90.91, 90.00, 91.10: mean 90.67, t_{0.975,2} · s / √3 = 1.46.
+    QCOMPARE(table->item(0, 0)->text(), QStringLiteral("90.67 ± 1.46 (n=3)"));
+    QCOMPARE(table->item(1, 0)->text(), QStringLiteral("75.0000"));
+    int intervalCells = 0;
+    for (int r = 0; r < table->rowCount(); ++r)
+      for (int c = 0; c < table->columnCount(); ++c)
+        if (table->item(r, c) && table->item(r, c)->text().contains(QStringLiteral("±"))) ++intervalCells;
+    QCOMPARE(intervalCells, 3);  // test/acc, train/loss and best test/acc of the group's row
+    const QString vsFirst = table->item(1, table->columnCount() - 1)->text();
+    QVERIFY2(vsFirst.startsWith(QStringLiteral("-15.67")), qPrintable(vsFirst));  // one run: no test, only Δ
+    QCOMPARE(view.configTable()->item(view.configTable()->rowCount() - 1, 0)->text(), QStringLiteral("1,2,3"));
+
+    view.setGroupSeeds(false);
+    QCOMPARE(view.seriesCount(), 4);
+    QCOMPARE(plot->graphCount(), 4);
+    QCOMPARE(table->item(0, 0)->text(), QStringLiteral("90.9100"));
   }
 };
 

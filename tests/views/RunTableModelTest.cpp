@@ -52,6 +52,37 @@ class RunTableModelTest : public QObject {
     QCOMPARE(model.rowOf(a), -1);
   }
 
+  // Three seeds of one experiment collapse into one row with mean ± CI; the row stands for all three runs.
+  void seedGroupsCollapseIntoOneRow() {
+    QTemporaryDir dir;
+    auto store = std::make_shared<store::RunStore>(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
+    json base{{"name", "grouped"}, {"quant", {{"weights", {{"scheme", "twn"}}}}}};
+    QList<qlonglong> members;
+    const double finals[] = {90.91, 90.00, 91.10};
+    for (int s = 0; s < 3; ++s) {
+      base["seed"] = s + 1;
+      members << test::addRun(*store, base, "finished", {50, finals[s]});
+    }
+    base["seed"] = 4;
+    test::addRun(*store, base, "failed", {10});  // not finished: stays a row of its own
+    test::addRun(*store, json{{"name", "single"}}, "finished", {60});
+
+    RunTableModel model(store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 5);
+    model.setCollapseSeedGroups(true);
+    QCOMPARE(model.rowCount(), 3);
+    const int row = model.rowOf(members[0]);
+    QCOMPARE(row, model.rowOf(members[2]));
+    QCOMPARE(model.index(row, 0).data(RunTableModel::RunIdRole).toLongLong(), members[2]);  // the newest run
+    QCOMPARE(model.index(row, 0).data(RunTableModel::RunIdsRole).value<QList<qlonglong>>(), members);
+    QCOMPARE(model.index(row, 1).data().toString(), QStringLiteral("grouped (3 seeds)"));
+    QCOMPARE(model.index(row, 5).data().toString(), QStringLiteral("90.67 ± 1.46 (n=3)"));
+    QVERIFY(qAbs(model.index(row, 5).data(RunTableModel::SortRole).toDouble() - 90.67) < 1e-9);
+    model.setCollapseSeedGroups(false);
+    QCOMPARE(model.rowCount(), 5);
+  }
+
   void tagsCarryTheirColour() {
     QTemporaryDir dir;
     auto store = std::make_shared<store::RunStore>(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());

@@ -1,0 +1,11 @@
+#pragma once
+#include <string>
+
+namespace ternlab::config {
+
+// Which runs repeat one experiment: the key is the same for two run configs exactly when they differ
+// only in the seed, the name, the thread count or the logging interval (nothing else changes a result's
+// distribution). Pipelines compare stage by stage. A text that is not a JSON object keys by its own text.
+std::string seedGroupKey(const std::string& configJson);
+
+}  // namespace ternlab::config
