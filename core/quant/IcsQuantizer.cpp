@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "quant/ThresholdOps.h"
+
 namespace ternlab::quant {
 
 IcsQuantizer::IcsQuantizer(double beta, bool trackRunning) : beta_(beta) {
@@ -9,21 +11,12 @@ IcsQuantizer::IcsQuantizer(double beta, bool trackRunning) : beta_(beta) {
 }
 
 at::Tensor IcsQuantizer::forward(const at::Tensor& w) {
-  at::Tensor codes, q, pass;
-  double delta = 0, alpha = 0;
-  {
-    torch::NoGradGuard guard;
-    const auto absw = w.abs();
-    // Eq. 1, 2: Δ_th = β·max|W|, mask |w| ≥ Δ_th, α = mean |w| over the mask (running values in eval for activations).
-    const auto mask = thresholdAndScale(
-        running_.get(), is_training(), absw, [&] { return beta_ * absw.max().item<double>(); },
-        [&](double d) { return absw.ge(d); }, delta, alpha);
-    codes = w.sign() * mask.to(w.scalar_type());
-    q = codes * alpha;
-    pass = absw.le(1.0).to(w.scalar_type());  // eq. 4: gradient only where |w| ≤ 1
-  }
-  remember({codes}, {{delta, -delta}}, {{alpha}});
-  return q + (w - w.detach()) * pass;
+  // Eq. 1, 2: Δ_th = β·max|W|, codes sign(w) where |w| ≥ Δ_th, α = mean |w| over them (running values in eval
+  // for activations).
+  const auto r = thresholdAndScale(running_.get(), is_training(), w,
+                                   [&] { return beta_ * absStatistic(w, AbsStatistic::Max); }, true);
+  remember({r.codes}, {{r.delta, -r.delta}}, {{r.alpha}});
+  return straightThrough(w, r.codes, r.alpha, 1.0);  // eq. 4: gradient only where |w| ≤ 1
 }
 
 }  // namespace ternlab::quant

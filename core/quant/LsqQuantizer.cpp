@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "quant/ThresholdOps.h"
+
 #include <cmath>
 
 namespace ternlab::quant {
@@ -13,7 +15,6 @@ LsqQuantizer::LsqQuantizer(bool halfRange, bool unitInit) : halfRange_(halfRange
 
 at::Tensor LsqQuantizer::forward(const at::Tensor& x) {
   const double Qn = qn(), Qp = qp();
-  at::Tensor codes;
   double sv = 0;
   {
     torch::NoGradGuard guard;
@@ -24,16 +25,13 @@ at::Tensor LsqQuantizer::forward(const at::Tensor& x) {
     }
     s_.clamp_min_(1e-8);
     sv = s_.item<double>();
-    codes = torch::round(torch::clamp(x / sv, -Qn, Qp));
   }
-  remember({codes}, {halfRange_ ? std::vector<double>{sv / 2, 1.5 * sv} : std::vector<double>{sv / 2, -sv / 2}},
-           {{sv}});
-  // gradscale(s, g) and roundpass(v) of the LSQ paper: values of s and round(v), gradients g·∂s and ∂v.
+  // gradscale(s, g) and roundpass(v) of the LSQ paper, fused: values of s and round(v), gradients g·∂s and ∂v.
   const double g = 1.0 / std::sqrt(static_cast<double>(x.numel()) * Qp);
-  const auto sg = (s_ - s_ * g).detach() + s_ * g;
-  const auto v = torch::clamp(x / sg, -Qn, Qp);
-  const auto vr = (torch::round(v) - v).detach() + v;
-  return vr * sg;
+  auto out = lsqQuantize(x, s_, Qn, Qp, g);
+  remember({out.codes}, {halfRange_ ? std::vector<double>{sv / 2, 1.5 * sv} : std::vector<double>{sv / 2, -sv / 2}},
+           {{sv}});
+  return out.value;
 }
 
 }  // namespace ternlab::quant

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "quant/ThresholdOps.h"
+
 namespace ternlab::quant {
 
 RunningStats::RunningStats(torch::nn::Module& owner, int count, double momentum) : momentum_(momentum) {
@@ -26,22 +28,22 @@ void RunningStats::update(const std::vector<double>& batch) {
   batches_.add_(1);
 }
 
-at::Tensor thresholdAndScale(RunningStats* running, bool training, const at::Tensor& absx,
-                             const std::function<double()>& batchDelta,
-                             const std::function<at::Tensor(double)>& select, double& delta, double& alpha) {
-  const bool frozen = running && running->frozen(training);
-  if (frozen) {
+ThresholdResult thresholdAndScale(RunningStats* running, bool training, const at::Tensor& x,
+                                  const std::function<double()>& batchDelta, bool inclusive) {
+  ThresholdResult r;
+  if (running && running->frozen(training)) {
     const auto v = running->values();
-    delta = v[0];
-    alpha = v[1];
-    return select(delta);
+    r.delta = v[0];
+    r.alpha = v[1];
+    r.codes = thresholdCodes(x, r.delta, inclusive).codes;
+    return r;
   }
-  delta = batchDelta();
-  const auto mask = select(delta);
-  const auto count = mask.sum().item<double>();
-  alpha = count > 0 ? absx.masked_select(mask).sum().item<double>() / count : 0.0;
-  if (running && training) running->update({delta, alpha});
-  return mask;
+  r.delta = batchDelta();
+  auto tc = thresholdCodes(x, r.delta, inclusive);
+  r.codes = std::move(tc.codes);
+  r.alpha = tc.meanSelectedAbs();
+  if (running && training) running->update({r.delta, r.alpha});
+  return r;
 }
 
 }  // namespace ternlab::quant

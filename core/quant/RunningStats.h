@@ -28,9 +28,13 @@ class RunningStats {
 
 // One forward of a threshold quantizer whose Δ and α come from the tensor (TWN, He et al.): with frozen
 // running statistics (eval) Δ and α are the running ones; otherwise Δ = batchDelta(), α = mean |x| over
-// the selected entries, recorded while training. Returns the selection mask select(Δ).
-at::Tensor thresholdAndScale(RunningStats* running, bool training, const at::Tensor& absx,
-                             const std::function<double()>& batchDelta,
-                             const std::function<at::Tensor(double)>& select, double& delta, double& alpha);
+// the selected entries, recorded while training. The selection is |x| > Δ (inclusive: |x| ≥ Δ); the codes
+// are sign(x) there. Fused passes (ThresholdOps.h).
+struct ThresholdResult {
+  at::Tensor codes;
+  double delta = 0, alpha = 0;
+};
+ThresholdResult thresholdAndScale(RunningStats* running, bool training, const at::Tensor& x,
+                                  const std::function<double()>& batchDelta, bool inclusive);
 
 }  // namespace ternlab::quant
