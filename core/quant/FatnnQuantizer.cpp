@@ -4,11 +4,9 @@
 
 #include <cmath>
 
-namespace ternlab::quant {
+#include "quant/FatnnOps.h"
 
-namespace {
-at::Tensor roundPass(const at::Tensor& v) { return (torch::round(v) - v).detach() + v; }
-}  // namespace
+namespace ternlab::quant {
 
 FatnnQuantizer::FatnnQuantizer(bool halfRange, double initWidth, bool unitInit)
     : halfRange_(halfRange), unitInit_(unitInit), initWidth_(initWidth) {
@@ -19,7 +17,6 @@ FatnnQuantizer::FatnnQuantizer(bool halfRange, double initWidth, bool unitInit)
 }
 
 at::Tensor FatnnQuantizer::forward(const at::Tensor& x) {
-  at::Tensor codes;
   std::vector<double> thresholds;
   {
     torch::NoGradGuard guard;
@@ -48,26 +45,18 @@ at::Tensor FatnnQuantizer::forward(const at::Tensor& x) {
     a1_.clamp_min_(1e-6);
     if (halfRange_) a1_.clamp_max_(2.9 * a0_.item<double>());  // keep 1.5/a1 above 0.5/a0
     const double a0 = a0_.item<double>(), a1 = a1_.item<double>();
-    if (halfRange_) {
-      codes = torch::round(torch::clamp(x * a0, 0.0, 1.0)) + torch::round(torch::clamp(x * a1 - 1.0, 0.0, 1.0));
-      thresholds = {0.5 / a0, 1.5 / a1};
-    } else {
-      codes = torch::round(torch::clamp(x * a0, -1.0, 0.0)) + torch::round(torch::clamp(x * a1, 0.0, 1.0));
-      thresholds = {0.5 / a1, -0.5 / a0};
-    }
+    thresholds = halfRange_ ? std::vector<double>{0.5 / a0, 1.5 / a1} : std::vector<double>{0.5 / a1, -0.5 / a0};
     if (initialized_.item<double>() == 0) {
+      // α starts at the least-squares scale of the first batch's codes.
+      const auto codes = fatnnQuantize(x.detach(), a0_, a1_, alpha_, halfRange_).codes;
       const double c2 = codes.square().sum().item<double>();
       alpha_.fill_(c2 > 0 ? (x * codes).sum().item<double>() / c2 : 1.0);
       initialized_.fill_(1);
     }
   }
-  remember({codes}, {thresholds}, {{alpha_.item<double>()}});
-  at::Tensor y;
-  if (halfRange_)
-    y = roundPass(torch::clamp(x * a0_, 0.0, 1.0)) + roundPass(torch::clamp(x * a1_ - 1.0, 0.0, 1.0));
-  else
-    y = roundPass(torch::clamp(x * a0_, -1.0, 0.0)) + roundPass(torch::clamp(x * a1_, 0.0, 1.0));
-  return alpha_ * y;
+  auto out = fatnnQuantize(x, a0_, a1_, alpha_, halfRange_);
+  remember({out.codes}, {thresholds}, {{alpha_.item<double>()}});
+  return out.value;
 }
 
 }  // namespace ternlab::quant

@@ -55,7 +55,7 @@ template <class T>
 void lsqForwardBlock(const T* __restrict x, T* __restrict c, T* __restrict v, std::int64_t n, T s, T qn, T qp) {
 #pragma omp simd
   for (std::int64_t i = 0; i < n; ++i) {
-    const T code = std::nearbyint(std::min(std::max(x[i] / s, -qn), qp));
+    const T code = roundHalfEven(std::min(std::max(x[i] / s, -qn), qp));
     c[i] = code;
     v[i] = code * s;
   }

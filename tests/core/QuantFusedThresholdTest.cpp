@@ -1,8 +1,9 @@
-// The fused threshold passes (TWN, He et al., LSQ) against the unfused torch graphs they replace, on tensors large
+// The fused threshold passes (TWN, He et al., LSQ, FATNN) against the unfused torch graphs they replace, on tensors large
 // enough to span many parallel chunks, and their independence of the thread count.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "quant/FatnnOps.h"
 #include "quant/ThresholdOps.h"
 
 using namespace ternlab::quant;
@@ -80,5 +81,27 @@ TEST(QuantFusedThreshold, LsqMatchesTheGradscaleRoundpassGraph) {
     EXPECT_TRUE(torch::equal(fused.codes, torch::round(torch::clamp(x0 / sv, -qn, qp))));
     EXPECT_TRUE(torch::allclose(x.grad(), xr.grad(), 1e-5, 1e-6));
     EXPECT_NEAR(s.grad().item<double>(), sr.grad().item<double>(), 1e-4 * std::abs(sr.grad().item<double>()));
+  }
+}
+
+// FATNN: the fused pass against the round-pass graph it replaced.
+TEST(QuantFusedThreshold, FatnnMatchesTheRoundPassGraph) {
+  const auto x0 = sample();
+  const auto g = torch::randn_like(x0);
+  auto roundPass = [](const at::Tensor& v) { return (torch::round(v) - v).detach() + v; };
+  for (bool half : {false, true}) {
+    auto x = x0.clone().requires_grad_(true), xr = x0.clone().requires_grad_(true);
+    auto param = [](double v) { return torch::tensor(v).requires_grad_(true); };
+    auto a0 = param(1.3), a1 = param(0.9), alpha = param(0.6), r0 = param(1.3), r1 = param(0.9), ra = param(0.6);
+    const auto fused = fatnnQuantize(x, a0, a1, alpha, half);
+    (fused.value * g).sum().backward();
+    const auto y = half ? roundPass(torch::clamp(xr * r0, 0.0, 1.0)) + roundPass(torch::clamp(xr * r1 - 1.0, 0.0, 1.0))
+                        : roundPass(torch::clamp(xr * r0, -1.0, 0.0)) + roundPass(torch::clamp(xr * r1, 0.0, 1.0));
+    (ra * y * g).sum().backward();
+    EXPECT_TRUE(torch::equal(fused.codes, y.detach()));
+    EXPECT_TRUE(torch::allclose(fused.value, (ra * y).detach(), 1e-6, 1e-7));
+    EXPECT_TRUE(torch::allclose(x.grad(), xr.grad(), 1e-5, 1e-6));
+    for (auto [f, r] : {std::pair{a0, r0}, std::pair{a1, r1}, std::pair{alpha, ra}})
+      EXPECT_NEAR(f.grad().item<double>(), r.grad().item<double>(), 1e-4 * std::max(1.0, std::abs(r.grad().item<double>())));
   }
 }
