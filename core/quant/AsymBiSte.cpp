@@ -16,7 +16,7 @@ namespace {
 // Eq. 8 on one block: signed z ≥ Δp → +1, z ≤ Δn → −1; half-range one step per threshold crossed.
 // Adds Σ z·c and Σ c² to s.
 template <class T, bool Half>
-void codesBlock(const T* __restrict z, T* __restrict c, std::int64_t n, T t1, T t2, std::array<double, 2>& s) {
+TERNLAB_VECTOR_CLONES void codesBlock(const T* __restrict z, T* __restrict c, std::int64_t n, T t1, T t2, std::array<double, 2>& s) {
   T zcSum = 0, ccSum = 0;
 #pragma omp simd reduction(+ : zcSum, ccSum)
   for (std::int64_t i = 0; i < n; ++i) {
@@ -57,7 +57,7 @@ struct Ramps {
 // argument inside [0, 1], boundaries included, as torch::clamp's backward does; the ramps are arithmetic masks.
 // Writes g·α·∂E/∂z to out; adds Σ g·c (for α), Σ g·∂E/∂t1 and Σ g·∂E/∂t2 to s.
 template <class T, bool Half>
-void backwardBlock(const T* __restrict z, const T* __restrict c, const T* __restrict g, T* __restrict out,
+TERNLAB_VECTOR_CLONES void backwardBlock(const T* __restrict z, const T* __restrict c, const T* __restrict g, T* __restrict out,
                    std::int64_t n, const Ramps<T> r, std::array<double, 3>& s) {
   T sa = 0, s1 = 0, s2 = 0;
   if (Half) {

@@ -26,6 +26,15 @@ std::array<double, K> chunkedSums(std::int64_t n, Body body) {
   return total;
 }
 
+// The block loops are compiled twice on x86-64 (GCC function multiversioning): for Haswell (AVX2 + FMA) and for
+// the baseline, chosen once when the program loads. Sums within a block then depend on the vector width, so a
+// result may differ in the last bits between an AVX2 and an older CPU; never between thread counts.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TERNLAB_VECTOR_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define TERNLAB_VECTOR_CLONES
+#endif
+
 // Elements per inner block: a block is summed in its own type by a vectorised loop, blocks in double.
 constexpr std::int64_t kSumBlock = 1024;
 

@@ -21,7 +21,7 @@ struct Bands {
 };
 
 template <class T>
-void forwardBlock(const T* __restrict x, T* __restrict c, T* __restrict v, std::int64_t n, const Bands<T> b, T alpha) {
+TERNLAB_VECTOR_CLONES void forwardBlock(const T* __restrict x, T* __restrict c, T* __restrict v, std::int64_t n, const Bands<T> b, T alpha) {
 #pragma omp simd
   for (std::int64_t i = 0; i < n; ++i) {
     const T u0 = std::min(std::max(x[i] * b.a0, b.lo0), b.hi0);
@@ -34,7 +34,7 @@ void forwardBlock(const T* __restrict x, T* __restrict c, T* __restrict v, std::
 
 // Writes ∂x; adds Σ g·x·[band 0], Σ g·x·[band 1], Σ g·codes to s.
 template <class T>
-void backwardBlock(const T* __restrict x, const T* __restrict c, const T* __restrict g, T* __restrict gx, std::int64_t n,
+TERNLAB_VECTOR_CLONES void backwardBlock(const T* __restrict x, const T* __restrict c, const T* __restrict g, T* __restrict gx, std::int64_t n,
                    const Bands<T> b, T alpha, std::array<double, 3>& s) {
   T s0 = 0, s1 = 0, sc = 0;
 #pragma omp simd reduction(+ : s0, s1, sc)

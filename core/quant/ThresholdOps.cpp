@@ -15,7 +15,7 @@ namespace {
 // The block loops take raw pointers as arguments (not lambda captures) so that the compiler can vectorise them.
 
 template <class T>
-void absSumBlock(const T* __restrict x, std::int64_t n, std::array<double, 1>& s) {
+TERNLAB_VECTOR_CLONES void absSumBlock(const T* __restrict x, std::int64_t n, std::array<double, 1>& s) {
   T sum = 0;
 #pragma omp simd reduction(+ : sum)
   for (std::int64_t i = 0; i < n; ++i) sum += std::abs(x[i]);
@@ -23,7 +23,7 @@ void absSumBlock(const T* __restrict x, std::int64_t n, std::array<double, 1>& s
 }
 
 template <class T>
-void absMaxBlock(const T* __restrict x, std::int64_t n, std::array<double, 1>& s) {
+TERNLAB_VECTOR_CLONES void absMaxBlock(const T* __restrict x, std::int64_t n, std::array<double, 1>& s) {
   T m = 0;
 #pragma omp simd reduction(max : m)
   for (std::int64_t i = 0; i < n; ++i) m = std::max(m, std::abs(x[i]));
@@ -31,7 +31,7 @@ void absMaxBlock(const T* __restrict x, std::int64_t n, std::array<double, 1>& s
 }
 
 template <class T, bool Inclusive>
-void codesBlock(const T* __restrict x, T* __restrict c, std::int64_t n, T delta, std::array<double, 2>& s) {
+TERNLAB_VECTOR_CLONES void codesBlock(const T* __restrict x, T* __restrict c, std::int64_t n, T delta, std::array<double, 2>& s) {
   T sum = 0, count = 0;
 #pragma omp simd reduction(+ : sum, count)
   for (std::int64_t i = 0; i < n; ++i) {
@@ -46,13 +46,13 @@ void codesBlock(const T* __restrict x, T* __restrict c, std::int64_t n, T delta,
 }
 
 template <class T>
-void clipGradBlock(const T* __restrict x, const T* __restrict g, T* __restrict out, std::int64_t n, T clip) {
+TERNLAB_VECTOR_CLONES void clipGradBlock(const T* __restrict x, const T* __restrict g, T* __restrict out, std::int64_t n, T clip) {
 #pragma omp simd
   for (std::int64_t i = 0; i < n; ++i) out[i] = g[i] * T(std::abs(x[i]) <= clip);
 }
 
 template <class T>
-void lsqForwardBlock(const T* __restrict x, T* __restrict c, T* __restrict v, std::int64_t n, T s, T qn, T qp) {
+TERNLAB_VECTOR_CLONES void lsqForwardBlock(const T* __restrict x, T* __restrict c, T* __restrict v, std::int64_t n, T s, T qn, T qp) {
 #pragma omp simd
   for (std::int64_t i = 0; i < n; ++i) {
     const T code = roundHalfEven(std::min(std::max(x[i] / s, -qn), qp));
@@ -63,7 +63,7 @@ void lsqForwardBlock(const T* __restrict x, T* __restrict c, T* __restrict v, st
 
 // ∂x = g·[inside]; adds Σ g·(code − [inside]·x/s) to acc.
 template <class T>
-void lsqBackwardBlock(const T* __restrict x, const T* __restrict c, const T* __restrict g, T* __restrict gx,
+TERNLAB_VECTOR_CLONES void lsqBackwardBlock(const T* __restrict x, const T* __restrict c, const T* __restrict g, T* __restrict gx,
                       std::int64_t n, T s, T qn, T qp, std::array<double, 1>& acc) {
   T sum = 0;
 #pragma omp simd reduction(+ : sum)

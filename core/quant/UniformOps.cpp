@@ -14,7 +14,7 @@ namespace {
 
 // The block loops take raw pointers as arguments (not lambda captures) so that the compiler can vectorise them.
 template <class T>
-void positiveSquaresBlock(const T* __restrict p, std::int64_t n, std::array<double, 2>& acc) {
+TERNLAB_VECTOR_CLONES void positiveSquaresBlock(const T* __restrict p, std::int64_t n, std::array<double, 2>& acc) {
   T count = 0, squares = 0;
 #pragma omp simd reduction(+ : count, squares)
   for (std::int64_t i = 0; i < n; ++i) {
@@ -27,7 +27,7 @@ void positiveSquaresBlock(const T* __restrict p, std::int64_t n, std::array<doub
 }
 
 template <class T>
-void momentsBlock(const T* __restrict p, std::int64_t n, std::array<double, 2>& acc) {
+TERNLAB_VECTOR_CLONES void momentsBlock(const T* __restrict p, std::int64_t n, std::array<double, 2>& acc) {
   T sum = 0, squares = 0;
 #pragma omp simd reduction(+ : sum, squares)
   for (std::int64_t i = 0; i < n; ++i) {
@@ -40,7 +40,7 @@ void momentsBlock(const T* __restrict p, std::int64_t n, std::array<double, 2>& 
 
 // No FMA here (this file is built without -mfma): each step rounds to T like the separate torch ops.
 template <class T>
-void affineBlock(const T* __restrict p, T* __restrict o, std::int64_t n, T k, T shift, T gamma) {
+TERNLAB_VECTOR_CLONES void affineBlock(const T* __restrict p, T* __restrict o, std::int64_t n, T k, T shift, T gamma) {
 #pragma omp simd
   for (std::int64_t i = 0; i < n; ++i) {
     const T v = p[i] * k;
@@ -51,7 +51,7 @@ void affineBlock(const T* __restrict p, T* __restrict o, std::int64_t n, T k, T 
 
 // Writes ∂/∂x = g·γ·k; adds ∂/∂γ = Σ g·(k·x + shift).
 template <class T>
-void affineBackwardBlock(const T* __restrict p, const T* __restrict g, T* __restrict o, std::int64_t n, T gammaK,
+TERNLAB_VECTOR_CLONES void affineBackwardBlock(const T* __restrict p, const T* __restrict g, T* __restrict o, std::int64_t n, T gammaK,
                          T k, T shift, std::array<double, 1>& acc) {
   T sum = 0;
 #pragma omp simd reduction(+ : sum)
