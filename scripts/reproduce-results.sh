@@ -1,5 +1,6 @@
 #!/bin/sh
-# Re-makes every run behind experiments/RESULTS.md into one store, then regenerates the file.
+# Re-makes every single-seed run behind experiments/RESULTS-single-seed.md into one store, then regenerates it
+# (the seeded results are made by scripts/seeded-results.sh).
 # Stages shared between presets (the FP teacher, KD stage 1) are trained once (--reuse-stages).
 # Usage: scripts/reproduce-results.sh [DB] [THREADS]   (default out/results.sqlite, 1 thread)
 set -eu
@@ -35,4 +36,4 @@ if [ "${TERNLAB_RESNET:-1}" = 1 ]; then
     --set stages.0.epochs=3 --set stages.1.epochs=6
   run experiments/fmnist-resnet20-asym-rprelu-kd2.json --epochs 3
 fi
-"$CLI" results --db "$DB" --out experiments/RESULTS.md
+"$CLI" results --db "$DB" --out experiments/RESULTS-single-seed.md
