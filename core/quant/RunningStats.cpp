@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "quant/ThresholdOps.h"
 
 namespace ternlab::quant {
@@ -20,6 +22,10 @@ std::vector<double> RunningStats::values() const {
 }
 
 void RunningStats::update(const std::vector<double>& batch) {
+  // A non-finite batch value (an overflowing activation) would stay in the average for good: the run would go
+  // on training on batch statistics while every evaluation used Δ = ∞, all codes 0. Such a batch is not recorded.
+  for (const double v : batch)
+    if (!std::isfinite(v)) return;
   torch::NoGradGuard guard;
   const bool first = batches_.item<double>() == 0;
   auto* p = running_.data_ptr<double>();
@@ -39,6 +45,14 @@ ThresholdResult thresholdAndScale(RunningStats* running, bool training, const at
     return r;
   }
   r.delta = batchDelta();
+  if (!std::isfinite(r.delta) && running && running->frozen(false)) {
+    // A batch whose statistic overflowed is quantized with the running values instead of being zeroed.
+    const auto v = running->values();
+    r.delta = v[0];
+    r.alpha = v[1];
+    r.codes = thresholdCodes(x, r.delta, inclusive).codes;
+    return r;
+  }
   auto tc = thresholdCodes(x, r.delta, inclusive);
   r.codes = std::move(tc.codes);
   r.alpha = tc.meanSelectedAbs();

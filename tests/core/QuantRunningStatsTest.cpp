@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <limits>
+
 #include "config/ExperimentConfig.h"
 #include "quant/IcsQuantizer.h"
 #include "quant/QuantizerFactory.h"
@@ -21,6 +23,25 @@ TEST(QuantRunningStats, TwnActivationThresholdIsAnAverageInTrainingAndFrozenInEv
   EXPECT_NEAR(q.lastThresholds()[0][0], 0.84, 1e-12);
   EXPECT_NEAR(q.lastScales()[0][0], 1.2, 1e-12);
   EXPECT_TRUE(torch::allclose(out, torch::tensor({0.0, 1.2, -1.2}), 1e-6, 1e-6)) << out;
+}
+
+// One training batch with an overflowing activation must not freeze Δ at ∞: evaluation would then give every
+// code 0 (a network at chance) while training went on normally on batch statistics.
+TEST(QuantRunningStats, AnOverflowingBatchDoesNotPoisonTheRunningThreshold) {
+  for (const bool ics : {false, true}) {
+    std::shared_ptr<quant::TensorQuantizer> q;
+    if (ics) q = std::make_shared<quant::IcsQuantizer>(0.5, true);
+    else q = std::make_shared<quant::TwnQuantizer>(0.7, true);
+    q->train();
+    q->forward(torch::tensor({1.0, -2.0, 3.0, 0.5}));
+    const double delta = q->lastThresholds()[0][0];
+    q->forward(torch::tensor({1.0, std::numeric_limits<double>::infinity(), 3.0, 0.5}));
+    EXPECT_DOUBLE_EQ(q->lastThresholds()[0][0], delta) << "the bad batch uses the running values";
+    q->eval();
+    const auto out = q->forward(torch::tensor({1.0, -2.0, 3.0, 0.5}));
+    EXPECT_DOUBLE_EQ(q->lastThresholds()[0][0], delta);
+    EXPECT_GT(out.abs().sum().item<double>(), 0.0) << (ics ? "ics" : "twn");
+  }
 }
 
 TEST(QuantRunningStats, EvalOutputOfAnImageDoesNotDependOnItsBatch) {
