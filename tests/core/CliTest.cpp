@@ -273,3 +273,22 @@ TEST(Cli, RelativeDbRunExportsFromAnotherDirectory) {
   EXPECT_EQ(inf.code, 0) << inf.out;
   EXPECT_NE(inf.out.find("identical predictions"), std::string::npos) << inf.out;
 }
+
+// Four processes opening one new store at once: each must find it created (or create it) and list it, never
+// refuse it as foreign ("it has tables but no TernLab schema version"). Repeated, since the race is timing-bound.
+TEST(Cli, FourProcessesCreatingOneStoreAllSucceed) {
+  const auto d = tempDir();
+  for (int round = 0; round < 20; ++round) {
+    const auto db = (d / ("db" + std::to_string(round) + ".sqlite")).string();
+    std::string cmd;
+    for (int p = 0; p < 4; ++p) cmd += std::string(TERNLAB_CLI_PATH) + " runs --db " + db + " --json > " + db + "." +
+                                       std::to_string(p) + ".out 2>&1 & ";
+    ASSERT_EQ(std::system((cmd + "wait").c_str()), 0);
+    for (int p = 0; p < 4; ++p) {
+      std::ifstream in(db + "." + std::to_string(p) + ".out");
+      const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const auto j = nlohmann::json::parse(out, nullptr, false);
+      ASSERT_TRUE(j.is_object() && j["runs"].is_array()) << "round " << round << ", process " << p << ": " << out;
+    }
+  }
+}
