@@ -4,20 +4,13 @@
 Same architecture, batch size, optimiser and thread count as TernLab's FP LeNet-5 run.
 Prints one JSON line: {"epoch_seconds": [...], "threads": N, "torch": version}.
 """
-import argparse, gzip, json, struct, time
+import argparse, json, time
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+from idx_file import read_idx
 
 
 class LeNet5(nn.Module):

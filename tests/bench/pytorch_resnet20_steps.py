@@ -5,20 +5,13 @@ The same network as TernLab's FP ResNet-20 (He et al. 2016, option-A shortcuts, 
 same work as bench_train's ResNet-20 benchmark: 10 SGD steps of batch 128 and one 256-image test pass.
 Prints one JSON line: {"seconds": [...], "threads": N, "torch": version}; seconds per repetition.
 """
-import argparse, gzip, json, struct, time
+import argparse, json, time
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+from idx_file import read_idx
 
 
 class Block(nn.Module):
