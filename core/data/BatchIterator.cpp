@@ -24,7 +24,7 @@ Batch BatchIterator::batch(std::int64_t index) const {
   const auto begin = index * batchSize_;
   const auto end = std::min<std::int64_t>(begin + batchSize_, data_.size());
   auto idx = torch::from_blob(const_cast<std::int64_t*>(order_.data() + begin), {end - begin}, torch::kInt64);
-  Batch b{data_.images.index_select(0, idx), data_.labels.index_select(0, idx)};
+  Batch b{data_.images.index_select(0, idx), data_.labels.index_select(0, idx), idx.clone()};
   if (augment_.enabled) {
     // Pad-and-crop plus flip, drawn from a generator keyed on (seed, batch) so epochs replay exactly.
     std::mt19937_64 rng(seed_ * 1000003ULL + static_cast<std::uint64_t>(index));

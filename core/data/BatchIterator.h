@@ -12,6 +12,7 @@ namespace ternlab::data {
 struct Batch {
   at::Tensor images;
   at::Tensor labels;
+  at::Tensor indices;  // int64: where each image sits in the dataset
 };
 
 // Options of the train-time augmentation (pad + random crop + horizontal flip).

@@ -1,4 +1,5 @@
 #include "train/StageTrainer.h"
+#include "train/TeacherLogits.h"
 
 #include <torch/torch.h>
 
@@ -169,6 +170,9 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
   aug.flip = data.train.images.size(2) == 32;  // flips are wrong for digits and fine for CIFAR
   const auto t0 = Clock::now();
   StageResult result;
+  std::unique_ptr<TeacherLogits> teacherLogits;
+  if (teacher && cfg.distill.enabled())
+    teacherLogits = std::make_unique<TeacherLogits>(teacher->model, data.train.size(), teacher->cacheLogits && !aug.enabled);
   for (int epoch = firstEpoch; epoch <= cfg.epochs; ++epoch) {
     const auto e0 = Clock::now();
     data::BatchIterator it(data.train, cfg.batchSize, true, cfg.seed * 7919ULL + static_cast<std::uint64_t>(epoch), aug);
@@ -188,11 +192,7 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
       const auto logits = net->forward(batch.images);
       auto loss = torch::nn::functional::cross_entropy(logits, batch.labels);
       if (teacher && cfg.distill.enabled()) {
-        at::Tensor tl;
-        {
-          torch::NoGradGuard g;
-          tl = teacher->model->forward(batch.images);
-        }
+        const auto tl = teacherLogits->forBatch(batch);
         const double lambda = cfg.distill.lambda;
         loss = distillationLoss(logits, tl, cfg.distill.temperature) * lambda + loss * (1.0 - lambda);
       }
@@ -216,6 +216,7 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
       }
     }
     if (result.cancelled) break;
+    if (teacherLogits) teacherLogits->epochDone();  // every image was seen once
     const auto ev = evaluate(*net, data.test);
     result.testAcc = ev.top1;
     result.testTop5 = ev.top5;

@@ -35,6 +35,7 @@ struct ResumePoint {
 // A frozen teacher for knowledge distillation.
 struct Teacher {
   std::shared_ptr<nn::TernaryNet> model;
+  bool cacheLogits = true;  // read its logits back from the first epoch when nothing is augmented (TeacherLogits.h)
 };
 
 // How a stage ended.

@@ -88,8 +88,9 @@ const data::DatasetPair& resnetSubset() {
   return pair;
 }
 
-void resnetSteps(benchmark::State& state, const std::string& name, const std::string& quant, bool distill) {
-  auto cfg = config::parseExperimentText(R"({"epochs": 1, "batch_size": 128, "log_interval": 100000,
+void resnetSteps(benchmark::State& state, const std::string& name, const std::string& quant, bool distill,
+                 int epochs = 1) {
+  auto cfg = config::parseExperimentText(R"({"epochs": )" + std::to_string(epochs) + R"(, "batch_size": 128, "log_interval": 100000,
       "model": {"arch": "resnet20"}, "optimizer": {"lr": 0.02}, "threads": )" + std::to_string(threads()) +
                                          R"(, "quant": )" + quant + "}");
   const auto& data = resnetSubset();
@@ -106,6 +107,12 @@ void resnetSteps(benchmark::State& state, const std::string& name, const std::st
 }
 
 void BM_ResNet20_FP(benchmark::State& s) { resnetSteps(s, "r20-fp", kFp, false); }
+// Four epochs of the same steps: distillation reads the teacher's logits back from the first epoch (TeacherLogits.h).
+void BM_ResNet20_FP_4Epochs(benchmark::State& s) { resnetSteps(s, "r20-fp-4ep", kFp, false, 4); }
+void BM_ResNet20_AsymUniformKd_4Epochs(benchmark::State& s) {
+  for (const auto& w : kWaSchemes)
+    if (std::string(w.name) == "asym-uniform-kd") resnetSteps(s, "r20-asym-uniform-kd-4ep", w.quant, w.distill, 4);
+}
 
 // The W+A schemes of kWaSchemes on both networks, registered by name (bench_train --benchmark_filter=ResNet20/lsq).
 void registerSchemeBenchmarks() {
@@ -159,6 +166,8 @@ BENCHMARK(BM_TernLabEpoch_FP)->UseManualTime()->Iterations(1)->Unit(benchmark::k
 BENCHMARK(BM_TernLabEpoch_TWN_W)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK(BM_PyTorchEagerResNet20)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK(BM_ResNet20_FP)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_ResNet20_FP_4Epochs)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_ResNet20_AsymUniformKd_4Epochs)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 
 int main(int argc, char** argv) {
   registerSchemeBenchmarks();
@@ -173,6 +182,7 @@ int main(int argc, char** argv) {
   ratio("lenet-fp", "lenet-pytorch");
   ratio("r20-fp", "r20-pytorch");
   ratio("lenet-twn-w", "lenet-fp");
+  ratio("r20-asym-uniform-kd-4ep", "r20-fp-4ep");
   for (const auto& w : kWaSchemes) {
     ratio(std::string("lenet-") + w.name, "lenet-fp");
     ratio(std::string("r20-") + w.name, "r20-fp");
