@@ -210,7 +210,7 @@ void CompareView::fillMetricsTable() {
     p.push_back(tests.back().p);
   }
   const auto adjusted = report::holmAdjust(p);
-  metricsTable_->setItem(0, columns.size() + 1, new QTableWidgetItem(QStringLiteral("–")));
+  if (n > 0) metricsTable_->setItem(0, columns.size() + 1, new QTableWidgetItem(QStringLiteral("–")));
   for (int r = 1; r < n; ++r) {
     const auto& t = tests[r - 1];
     QString text = QStringLiteral("%1%2").arg(t.meanDiff >= 0 ? QStringLiteral("+") : QString()).arg(t.meanDiff, 0, 'f', 2);

@@ -31,7 +31,8 @@ std::vector<SeedOutcome> runSeeds(const config::ExperimentConfig& cfg, const See
   if (list.empty()) list.push_back(cfg.seed);
   std::vector<SeedOutcome> out;
   for (const auto seed : list) {
-    const auto one = withSeed(cfg, seed);
+    // Without a seed list the experiment runs exactly as given (a stage may name a seed of its own).
+    const auto one = seeds.seeds.empty() ? cfg : withSeed(cfg, seed);
     SeedOutcome o;
     o.seed = seed;
     if (seeds.skipFinished) {
