@@ -86,6 +86,7 @@ RunStore::RunStore(const std::string& path) : path_(path) {
   sqlite3_busy_timeout(db_.get(), 10000);
   try {
     exec(db_.get(), "PRAGMA foreign_keys = ON", path_);
+    refuseForeignDatabase(db_.get(), path_);  // before anything writes to the file: a refused file stays as it was
     Statement wal(db_.get(), "PRAGMA journal_mode = WAL", path_);
     wal.step();
     wal.reset();  // an open statement would keep the migration's transaction from committing

@@ -132,6 +132,14 @@ void addSeedGroups(sqlite3* db, const std::string& dbPath) {
 
 }  // namespace
 
+void refuseForeignDatabase(sqlite3* db, const std::string& dbPath) {
+  if (userVersion(db, dbPath) != 0) return;
+  Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type='table'", dbPath);
+  tables.step();
+  if (tables.integer(0) > 0)
+    throw StoreError(dbPath + ": not a TernLab run database (it has tables but no TernLab schema version); nothing was changed");
+}
+
 void migrate(sqlite3* db, const std::string& dbPath) {
   auto refuseNewer = [&](int version) {
     if (version > kSchemaVersion)

@@ -184,3 +184,29 @@ TEST(RunStore, VersionOneStoreGetsSeedGroupsOnOpen) {
   EXPECT_EQ(db.run(b)->seedGroup, group);
   EXPECT_EQ(db.run(a)->name, "a");
 }
+
+// Another program's SQLite database is refused before anything is written: not even the journal mode changes.
+TEST(RunStore, ForeignSqliteDatabaseStaysByteIdentical) {
+  const auto path = freshDb();
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "CREATE TABLE contacts(name TEXT); INSERT INTO contacts VALUES ('Ada');", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto bytes = [&] {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const auto before = bytes();
+  try {
+    RunStore db(path);
+    FAIL() << "opened a foreign database";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a TernLab run database"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(bytes(), before);
+  EXPECT_FALSE(fs::exists(path + "-wal"));
+}
