@@ -178,7 +178,7 @@ ExperimentConfig parseExperimentText(const std::string& text, const std::string&
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // syntax errors, and numbers too large for a double (1e309)
     throw ConfigError(file, "", std::string("not valid JSON: ") + e.what());
   }
   return parseExperiment(doc, file);

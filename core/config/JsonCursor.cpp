@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "config/ConfigError.h"
 
@@ -46,14 +47,22 @@ double JsonCursor::number(const std::string& key, double def, double min, double
   return v;
 }
 
+std::int64_t JsonCursor::checkedInteger(const nlohmann::json& e, const std::string& key, std::int64_t min,
+                                        std::int64_t max) const {
+  if (!e.is_number_integer()) fail(key, "expected an integer, got " + typeName(e));
+  const auto range = " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  // Above 2^63 − 1 a JSON integer is read as unsigned: report the number that was written, not its wrap-around.
+  if (e.is_number_unsigned() && e.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    fail(key, "value " + std::to_string(e.get<std::uint64_t>()) + range);
+  const auto v = e.get<std::int64_t>();
+  if (v < min || v > max) fail(key, "value " + std::to_string(v) + range);
+  return v;
+}
+
 std::int64_t JsonCursor::integer(const std::string& key, std::int64_t def, std::int64_t min, std::int64_t max) {
   const auto* j = find(key);
   if (!j) return def;
-  if (!j->is_number_integer()) fail(key, "expected an integer, got " + typeName(*j));
-  const auto v = j->get<std::int64_t>();
-  if (v < min || v > max)
-    fail(key, "value " + std::to_string(v) + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
-  return v;
+  return checkedInteger(*j, key, min, max);
 }
 
 bool JsonCursor::boolean(const std::string& key, bool def) {
@@ -105,11 +114,7 @@ std::vector<int> JsonCursor::integers(const std::string& key, int min, int max) 
   for (std::size_t i = 0; i < j->size(); ++i) {
     const auto& e = (*j)[i];
     const std::string k = key + "[" + std::to_string(i) + "]";
-    if (!e.is_number_integer()) fail(k, "expected an integer, got " + typeName(e));
-    const auto v = e.get<std::int64_t>();
-    if (v < min || v > max)
-      fail(k, "value " + std::to_string(v) + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
-    out.push_back(static_cast<int>(v));
+    out.push_back(static_cast<int>(checkedInteger(e, k, min, max)));
   }
   return out;
 }

@@ -25,6 +25,8 @@ class JsonCursor {
   // Throws for the first key that no accessor asked about.
   void rejectUnknown() const;
   [[noreturn]] void fail(const std::string& key, const std::string& what) const;
+  // e as an integer in [min, max], or a failure naming key and the number as written.
+  std::int64_t checkedInteger(const nlohmann::json& e, const std::string& key, std::int64_t min, std::int64_t max) const;
   std::string pathOf(const std::string& key) const;
   const std::string& file() const { return file_; }
 

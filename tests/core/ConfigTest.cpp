@@ -50,6 +50,18 @@ TEST(Config, OutOfRangeIsRejected) {
   EXPECT_EQ(errorOf(R"({"batch_size":0})"), "exp.json: 'batch_size': value 0 is out of range [1, 65536]");
 }
 
+// Numbers that do not fit: the message names the file, the key and the number as written.
+TEST(Config, NumbersThatDoNotFitAreRejectedAsWritten) {
+  EXPECT_EQ(errorOf(R"({"epochs": 9223372036854775808})"),
+            "exp.json: 'epochs': value 9223372036854775808 is out of range [0, 10000]");
+  EXPECT_NE(errorOf(R"({"schedule": {"type": "step", "milestones": [2, 18446744073709551615]}})")
+                .find("exp.json: 'schedule.milestones[1]': value 18446744073709551615 is out of range"),
+            std::string::npos);
+  const auto huge = errorOf(R"({"optimizer": {"lr": 1e309}})");
+  EXPECT_EQ(huge.rfind("exp.json: not valid JSON: ", 0), 0u) << huge;
+  EXPECT_NE(huge.find("1e309"), std::string::npos) << huge;
+}
+
 TEST(Config, UnknownSchemeListsTheKnownOnes) {
   const auto e = errorOf(R"({"quant":{"weights":{"scheme":"binary"}}})");
   EXPECT_NE(e.find("'quant.weights.scheme': unknown value 'binary'"), std::string::npos) << e;
