@@ -87,13 +87,13 @@ void claimsSection(std::ostringstream& md, const std::vector<ResultGroup>& group
   struct Row {
     const Claim* claim;
     const ResultGroup *a = nullptr, *b = nullptr;
-    std::string label;
+    int test = -1;  // index into the tested family; -1: not run yet
   };
   const auto all = claims();
   std::vector<Row> rows;
   std::vector<std::pair<std::string, report::Comparison>> tests;
   for (const auto& c : all) {
-    Row r{&c, pick(groups, c.better), c.worse ? pick(groups, c.worse) : nullptr, ""};
+    Row r{&c, pick(groups, c.better), c.worse ? pick(groups, c.worse) : nullptr};
     if (!r.a || (c.worse && !r.b)) {
       rows.push_back(r);
       continue;
@@ -107,7 +107,7 @@ void claimsSection(std::ostringstream& md, const std::vector<ResultGroup>& group
         if (!std::isnan(v.gap())) slack.push_back(c.gapBound - v.gap());
       test = report::oneSampleTest(slack, 0.0);
     }
-    r.label = std::to_string(tests.size());
+    r.test = static_cast<int>(tests.size());
     tests.push_back({c.statement, test});
     rows.push_back(r);
   }
@@ -119,11 +119,11 @@ void claimsSection(std::ostringstream& md, const std::vector<ResultGroup>& group
         "| claim | source | runs | difference | verdict |\n|---|---|---|---|---|\n";
   for (const auto& r : rows) {
     md << "| " << r.claim->statement << " | " << r.claim->source << " | ";
-    if (r.label.empty()) {
+    if (r.test < 0) {
       md << "– | – | not run yet |\n";
       continue;
     }
-    const auto& t = family[std::stoul(r.label)];
+    const auto& t = family[static_cast<std::size_t>(r.test)];
     md << runList(*r.a) << (r.b ? " vs " + runList(*r.b) : "") << " | ";
     if (!r.claim->worse)
       md << "gap " << cell(r.a->stats.fpGap) << " against the " << pct(r.claim->gapBound) << " bound; " << describe(t);

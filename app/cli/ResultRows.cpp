@@ -12,12 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-double lastOf(store::RunStore& db, std::int64_t run, const std::string& key) {
-  for (const auto& s : db.summaries(run))
-    if (s.key == key) return s.last;
-  return NAN;
-}
-
 double secondsOf(store::RunStore& db, std::int64_t run) {
   double total = 0;
   for (const auto& m : db.metrics(run, "epoch/seconds")) total += m.value;
@@ -48,7 +42,8 @@ ResultRow rowFor(store::RunStore& db, const store::RunRecord& r) {
   row.seed = r.seed;
   row.seedGroup = r.seedGroup;
   row.name = r.name;
-  row.fpAcc = row.ternaryAcc = row.meanDensity = row.minDensity = row.maxDensity = row.lambda = NAN;
+  row.meanDensity = row.minDensity = row.maxDensity = row.lambda = NAN;
+  row.values = report::seedRunValues(db, r);
   for (const auto& t : db.tags(r.id)) row.tags += (row.tags.empty() ? "" : ", ") + t;
   std::vector<std::int64_t> stages = db.children(r.id);
   if (stages.empty()) stages.push_back(r.id);
@@ -60,9 +55,6 @@ ResultRow rowFor(store::RunStore& db, const store::RunRecord& r) {
     row.seconds += secondsOf(db, id);
     const bool fp = cfg["quant"]["weights"].value("scheme", "none") == "none" &&
                     cfg["quant"]["activations"].value("scheme", "none") == "none";
-    const double acc = lastOf(db, id, "test/acc");
-    if (fp) row.fpAcc = acc;
-    else row.ternaryAcc = acc;
     row.arch = cfg["model"].value("arch", "");
     row.activation = cfg["model"].value("activation", "relu");
     if (!fp) {
@@ -102,7 +94,7 @@ ResultRow rowFor(store::RunStore& db, const store::RunRecord& r) {
 
 std::string modelLabel(const ResultRow& r) { return r.activation == "relu" ? r.arch : r.arch + " + " + r.activation; }
 
-std::vector<ResultGroup> groupRows(store::RunStore& db, const std::vector<ResultRow>& rows) {
+std::vector<ResultGroup> groupRows(const std::vector<ResultRow>& rows) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<const ResultRow*>> members;
   for (const auto& r : rows) {
@@ -116,16 +108,16 @@ std::vector<ResultGroup> groupRows(store::RunStore& db, const std::vector<Result
     ResultGroup g;
     g.row = **std::max_element(m.begin(), m.end(), [](auto* a, auto* b) { return a->id < b->id; });
     std::vector<report::SeedRunValues> values;
+    std::map<std::int64_t, double> secondsOfRun;
     for (const auto* r : m) {
-      const auto rec = db.run(r->id);
-      values.push_back(report::seedRunValues(db, *rec));
+      values.push_back(r->values);
+      secondsOfRun[r->id] = r->seconds;
     }
     g.stats = report::summarizeRuns(std::move(values), key);
     double seconds = 0;
     for (const auto& v : g.stats.runs) {
       g.runs.push_back(v.runId);
-      for (const auto* r : m)
-        if (r->id == v.runId) seconds += r->seconds;
+      seconds += secondsOfRun[v.runId];
     }
     g.meanSeconds = g.runs.empty() ? 0 : seconds / g.runs.size();
     out.push_back(std::move(g));

@@ -15,7 +15,8 @@ struct ResultRow {
   std::string seedGroup;
   std::string name, arch, weights, activations, tags;
   std::string activation = "relu";  // the model's nonlinearity (model.activation): relu or rprelu
-  double fpAcc = 0, ternaryAcc = 0, meanDensity = 0, seconds = 0;
+  report::SeedRunValues values;  // the accuracies seed statistics use (final, best, FP stage)
+  double meanDensity = 0, seconds = 0;
   double minDensity = 0, maxDensity = 0;  // over every ternary weight tensor (and REL branch), last step
   int epochs = 0;
   int stages = 1;  // the pipeline's stages (1 for a plain run)
@@ -45,7 +46,7 @@ struct ResultGroup {
   const report::SampleSummary& acc() const { return stats.finalAcc; }
 };
 // Groups rows by seed group (first appearance order).
-std::vector<ResultGroup> groupRows(store::RunStore& db, const std::vector<ResultRow>& rows);
+std::vector<ResultGroup> groupRows(const std::vector<ResultRow>& rows);
 
 // Of several groups that match one table cell, the one with the most seeds (then the newest).
 const ResultGroup* preferred(const ResultGroup* a, const ResultGroup* b);

@@ -13,25 +13,25 @@ void dropRepetitionKeys(nlohmann::json& doc) {
   for (const char* k : {"seed", "threads", "log_interval"}) doc.erase(k);
 }
 
-std::string hex64(const std::string& s) {
+}  // namespace
+
+std::string configHash(const std::string& text) {
   std::uint64_t h = 1469598103934665603ULL;  // FNV-1a, 64 bit
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
 
-}  // namespace
-
 std::string seedGroupKey(const std::string& configJson) {
   auto doc = nlohmann::json::parse(configJson, nullptr, false);
-  if (!doc.is_object()) return hex64(configJson);
+  if (!doc.is_object()) return configHash(configJson);
   doc.erase("name");
   dropRepetitionKeys(doc);
   if (auto it = doc.find("stages"); it != doc.end() && it->is_array())
     for (auto& stage : *it)
       if (stage.is_object()) dropRepetitionKeys(stage);
-  return hex64(doc.dump());  // nlohmann's objects are sorted by key: the dump is canonical
+  return configHash(doc.dump());  // nlohmann's objects are sorted by key: the dump is canonical
 }
 
 }  // namespace ternlab::config

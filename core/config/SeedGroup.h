@@ -8,4 +8,7 @@ namespace ternlab::config {
 // distribution). Pipelines compare stage by stage. A text that is not a JSON object keys by its own text.
 std::string seedGroupKey(const std::string& configJson);
 
+// 64-bit FNV-1a of a config text as 16 hex digits: the store's config_hash, and the seed group key's hash.
+std::string configHash(const std::string& text);
+
 }  // namespace ternlab::config

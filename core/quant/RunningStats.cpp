@@ -37,16 +37,10 @@ void RunningStats::update(const std::vector<double>& batch) {
 ThresholdResult thresholdAndScale(RunningStats* running, bool training, const at::Tensor& x,
                                   const std::function<double()>& batchDelta, bool inclusive) {
   ThresholdResult r;
-  if (running && running->frozen(training)) {
-    const auto v = running->values();
-    r.delta = v[0];
-    r.alpha = v[1];
-    r.codes = thresholdCodes(x, r.delta, inclusive).codes;
-    return r;
-  }
-  r.delta = batchDelta();
-  if (!std::isfinite(r.delta) && running && running->frozen(false)) {
-    // A batch whose statistic overflowed is quantized with the running values instead of being zeroed.
+  const bool frozen = running && running->frozen(training);
+  if (!frozen) r.delta = batchDelta();
+  // Eval uses the running values; so does a training batch whose statistic overflowed, instead of being zeroed.
+  if (frozen || (!std::isfinite(r.delta) && running && running->frozen(false))) {
     const auto v = running->values();
     r.delta = v[0];
     r.alpha = v[1];

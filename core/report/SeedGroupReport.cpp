@@ -51,15 +51,6 @@ SeedRunValues seedRunValues(store::RunStore& db, const store::RunRecord& run) {
   return v;
 }
 
-const char* seedMetricName(SeedMetric m) {
-  switch (m) {
-    case SeedMetric::FinalAcc: return "final test acc";
-    case SeedMetric::BestAcc: return "best test acc";
-    case SeedMetric::FpGap: return "gap to FP";
-  }
-  return "";
-}
-
 double valueOf(const SeedRunValues& v, SeedMetric m) {
   switch (m) {
     case SeedMetric::FinalAcc: return v.finalAcc;
@@ -67,10 +58,6 @@ double valueOf(const SeedRunValues& v, SeedMetric m) {
     case SeedMetric::FpGap: return v.gap();
   }
   return kNaN;
-}
-
-const SampleSummary& SeedGroupStats::summary(SeedMetric m) const {
-  return m == SeedMetric::FinalAcc ? finalAcc : m == SeedMetric::BestAcc ? bestAcc : fpGap;
 }
 
 std::vector<std::uint64_t> SeedGroupStats::seeds() const {
@@ -86,19 +73,16 @@ SeedGroupStats summarizeRuns(std::vector<SeedRunValues> runs, const std::string&
   SeedGroupStats g;
   g.group = group;
   for (const auto& [seed, r] : bySeed) g.runs.push_back(r);
-  auto collect = [&](SeedMetric m) {
+  auto collect = [&](auto valueOfRun) {  // over the runs that have the value
     std::vector<double> x;
     for (const auto& r : g.runs)
-      if (const double v = valueOf(r, m); !std::isnan(v)) x.push_back(v);
+      if (const double v = valueOfRun(r); !std::isnan(v)) x.push_back(v);
     return summarize(x);
   };
-  g.finalAcc = collect(SeedMetric::FinalAcc);
-  g.bestAcc = collect(SeedMetric::BestAcc);
-  g.fpGap = collect(SeedMetric::FpGap);
-  std::vector<double> fp;
-  for (const auto& r : g.runs)
-    if (!std::isnan(r.fpAcc)) fp.push_back(r.fpAcc);
-  g.fpAcc = summarize(fp);
+  g.finalAcc = collect([](const SeedRunValues& r) { return r.finalAcc; });
+  g.bestAcc = collect([](const SeedRunValues& r) { return r.bestAcc; });
+  g.fpGap = collect([](const SeedRunValues& r) { return r.gap(); });
+  g.fpAcc = collect([](const SeedRunValues& r) { return r.fpAcc; });
   return g;
 }
 

@@ -25,7 +25,6 @@ SeedRunValues seedRunValues(store::RunStore& db, const store::RunRecord& run);
 
 // Which number of a run a statistic is about.
 enum class SeedMetric { FinalAcc, BestAcc, FpGap };
-const char* seedMetricName(SeedMetric m);
 double valueOf(const SeedRunValues& v, SeedMetric m);
 
 // A seed group as results show it: one run per seed (the newest finished one), in seed order, and the
@@ -35,7 +34,6 @@ struct SeedGroupStats {
   std::vector<SeedRunValues> runs;
   SampleSummary finalAcc, bestAcc, fpGap;
   SampleSummary fpAcc;  // the FP stages' accuracy (n = 0 for plain runs)
-  const SampleSummary& summary(SeedMetric m) const;
   std::vector<std::uint64_t> seeds() const;
 };
 // Keeps the newest run of each seed and summarises them.

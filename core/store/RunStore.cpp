@@ -34,14 +34,6 @@ std::string newUuid() {
   return buf;
 }
 
-std::string fnv1a(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 std::string jsonArray(const std::vector<double>& v) { return nlohmann::json(v).dump(); }
 std::vector<double> parseArray(const std::string& s) {
   if (s.empty()) return {};
@@ -109,7 +101,7 @@ std::int64_t RunStore::createRun(const NewRun& r) {
                     kNow + "," + kUnixNow + ",?,?,?,?)",
                 path_);
   ins.bind(1, newUuid()).bind(2, r.parentId).bind(3, r.stage).bind(4, r.name).bind(5, r.kind);
-  ins.bind(6, r.configJson).bind(7, fnv1a(r.configJson)).bind(8, static_cast<std::int64_t>(r.seed));
+  ins.bind(6, r.configJson).bind(7, config::configHash(r.configJson)).bind(8, static_cast<std::int64_t>(r.seed));
   ins.bind(9, static_cast<std::int64_t>(::getpid())).bind(10, std::string(kVersion)).bind(11, std::string(kGitCommit));
   ins.bind(12, config::seedGroupKey(r.configJson));
   ins.run();

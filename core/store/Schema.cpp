@@ -156,11 +156,7 @@ void migrate(sqlite3* db, const std::string& dbPath) {
   refuseNewer(version);
   if (version == kSchemaVersion) return;
   if (version < 1) {
-    // A non-empty database without our version is someone else's file: do not touch it.
-    Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type='table'", dbPath);
-    tables.step();
-    if (tables.integer(0) > 0)
-      throw StoreError(dbPath + ": not a TernLab run database (it has tables but no TernLab schema version)");
+    refuseForeignDatabase(db, dbPath);  // again under the lock: a non-empty file without our version is not ours
     exec(db, kSchemaV1, dbPath);
   }
   if (version < 2) addSeedGroups(db, dbPath);
