@@ -3,6 +3,8 @@
 #   gui   — opens the workbench on the Fashion-MNIST default experiment
 #   test  — runs the whole test suite (CTest)
 #   setup — only installs and builds
+#   sanitize — builds build-san (clang, ASan + UBSan) and runs its tests
+#   fuzz [SECONDS] [TARGET...] — runs the libFuzzer targets (tests/fuzz) for SECONDS each
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -38,8 +40,43 @@ build() {
   cmake --build "$BUILD" -j2
 }
 
+# A second tree built by clang with AddressSanitizer + UndefinedBehaviorSanitizer and libFuzzer's coverage:
+# the core, the CLI, their tests and the fuzz targets (no GUI, no benchmarks).
+SAN_BUILD=${TERNLAB_SAN_BUILD_DIR:-$ROOT/build-san}
+SAN_PACKAGES=(clang-14 libclang-rt-14-dev)
+build_sanitized() {
+  PACKAGES+=("${SAN_PACKAGES[@]}")
+  install_missing
+  cmake -S "$ROOT" -B "$SAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DTERNLAB_SANITIZE=address,undefined -DTERNLAB_FUZZ=ON -DTERNLAB_BUILD_GUI=OFF -DTERNLAB_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$SAN_BUILD" -j2
+}
+# LibTorch's own allocations are not ours to report: leak checking is off; every other finding aborts.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
 cmd=${1:-setup}
 shift || true
+case "$cmd" in
+  sanitize)
+    build_sanitized
+    cd "$SAN_BUILD"
+    exec ctest --output-on-failure --timeout 900 "$@" ;;
+  fuzz)  # fuzz [SECONDS] [TARGET...]: each target on its committed corpus, new inputs kept in build-san/fuzz-found
+    build_sanitized
+    seconds=${1:-600}
+    shift || true
+    targets=("$@")
+    [ ${#targets[@]} -eq 0 ] && targets=(idx cifar experiment tnn npz store)
+    for t in "${targets[@]}"; do
+      mkdir -p "$SAN_BUILD/fuzz-found/$t"
+      echo "== fuzz_$t for ${seconds} s"
+      "$SAN_BUILD/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -rss_limit_mb=4096 -malloc_limit_mb=2048 \
+        -artifact_prefix="$SAN_BUILD/fuzz-found/$t/" -print_final_stats=1 \
+        "$SAN_BUILD/fuzz-found/$t" "$ROOT/tests/fuzz/corpus/$t"
+    done
+    exit 0 ;;
+esac
 install_missing
 build
 case "$cmd" in
@@ -50,5 +87,5 @@ case "$cmd" in
     # GUI tests run offscreen; every test binary is run by CTest.
     QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 900 "$@" ;;
   setup) ;;
-  *) echo "usage: $0 {gui|test|setup}" >&2; exit 2 ;;
+  *) echo "usage: $0 {gui|test|setup|sanitize|fuzz}" >&2; exit 2 ;;
 esac

@@ -42,16 +42,7 @@ config::ExperimentConfig withOverrides(const config::ExperimentConfig& cfg, cons
     if (a.testLimit >= 0) j["dataset"]["test_limit"] = a.testLimit;
     if (a.threads >= 0) j["threads"] = a.threads;
   };
-  for (const auto& kv : a.sets) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw config::ConfigError(a.file, kv, "--set expects KEY=VALUE, e.g. --set distill.lambda=0.7");
-    try {
-      config::setDotted(doc, kv.substr(0, eq), config::parseLooseValue(kv.substr(eq + 1)));
-    } catch (const std::invalid_argument& e) {
-      throw config::ConfigError(a.file, kv.substr(0, eq), e.what());
-    }
-  }
+  for (const auto& kv : a.sets) config::applySetOverride(doc, kv, a.file);
   patch(doc);
   if (doc.contains("stages"))
     for (auto& s : doc["stages"])

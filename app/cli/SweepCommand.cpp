@@ -10,6 +10,7 @@
 
 #include "Commands.h"
 #include "ConsoleObserver.h"
+#include "config/BoundedJson.h"
 #include "config/ConfigError.h"
 #include "config/DottedKey.h"
 #include "config/ExperimentConfig.h"
@@ -46,16 +47,25 @@ std::string shortKey(const std::string& dotted) {
   return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
 }
 
+constexpr std::size_t kMaxSweepPoints = 10000;  // far beyond any sweep a machine could run
+
+json parseSweepJson(const std::string& text, const std::string& file) {
+  try {
+    return config::parseBoundedJson(text);
+  } catch (const json::exception& e) {
+    throw config::ConfigError(file, "", std::string("not valid JSON: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(file, "", std::string("not accepted: ") + e.what());
+  }
+}
+
 // Expands {"grid": {"a.b": [..], "c": [..]}} into the cartesian product over the base document.
 std::vector<SweepPoint> expand(const json& sweep, const std::string& file) {
   json base;
   const auto& b = sweep.at("base");
   if (b.is_string()) {
     const auto path = (fs::path(file).parent_path() / b.get<std::string>()).string();
-    std::ifstream in(path);
-    if (!in) throw config::ConfigError(file, "base", "cannot open base experiment " + path);
-    base = json::parse(in, nullptr, false);
-    if (base.is_discarded()) throw config::ConfigError(path, "", "not valid JSON");
+    base = parseSweepJson(config::readExperimentText(path), path);
   } else if (b.is_object()) {
     base = b;
   } else {
@@ -67,6 +77,10 @@ std::vector<SweepPoint> expand(const json& sweep, const std::string& file) {
   for (auto it = sweep["grid"].begin(); it != sweep["grid"].end(); ++it) {
     if (!it.value().is_array() || it.value().empty())
       throw config::ConfigError(file, "grid." + it.key(), "expected a non-empty array of values");
+    if (points.size() * it.value().size() > kMaxSweepPoints)
+      throw config::ConfigError(file, "grid." + it.key(),
+                                "makes the grid more than " + std::to_string(kMaxSweepPoints) + " points (" +
+                                    std::to_string(points.size()) + " × " + std::to_string(it.value().size()) + ")");
     std::vector<SweepPoint> next;
     for (const auto& p : points)
       for (const auto& v : it.value()) {
@@ -140,9 +154,7 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
   cmd->add_flag("--skip-finished", a->skipFinished,
                 "do not run a point and seed again that already has a finished run in the store (continue a sweep)");
   cmd->callback([a, &exitCode] {
-    std::ifstream in(a->file);
-    if (!in) throw config::ConfigError(a->file, "", "cannot open sweep file");
-    const json sweep = json::parse(in, nullptr, false);
+    const json sweep = parseSweepJson(config::readExperimentText(a->file), a->file);
     if (!sweep.is_object()) throw config::ConfigError(a->file, "", "not a JSON object");
     const std::string name = sweep.value("name", fs::path(a->file).stem().string());
     auto points = expand(sweep, a->file);

@@ -4,6 +4,7 @@
 
 #include "Commands.h"
 #include "Version.h"
+#include "config/ConfigError.h"
 #include "store/RunStore.h"
 
 namespace ternlab::cli {
@@ -29,6 +30,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const ternlab::config::ConfigError& e) {  // a bad experiment or sweep file: 2, as for bad arguments
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -11,4 +11,7 @@ void setDotted(nlohmann::json& doc, const std::string& dotted, const nlohmann::j
 // Parses the text of a command-line value as JSON (numbers, true/false, arrays) or else takes it as a string.
 nlohmann::json parseLooseValue(const std::string& text);
 
+// One `--set KEY=VALUE` on doc; throws ConfigError naming file and the key.
+void applySetOverride(nlohmann::json& doc, const std::string& keyEqualsValue, const std::string& file);
+
 }  // namespace ternlab::config

@@ -4,9 +4,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/BoundedJson.h"
 #include "config/ConfigError.h"
 #include "config/JsonCursor.h"
 #include "config/SchemeCatalog.h"
+#include "io/RegularFile.h"
 
 namespace ternlab::config {
 
@@ -138,6 +140,9 @@ ExperimentConfig parseExperiment(const json& doc, const std::string& file) {
   cfg.logInterval = static_cast<int>(root.integer("log_interval", 50, 1, 1000000));
   if (const auto* st = root.raw("stages")) {
     if (!st->is_array()) root.fail("stages", "expected an array of objects, got " + std::string(st->type_name()));
+    if (st->size() > kMaxStages)
+      root.fail("stages", "has " + std::to_string(st->size()) + " stages, at most " + std::to_string(kMaxStages) +
+                              " are allowed");
     for (std::size_t i = 0; i < st->size(); ++i) {
       if (!(*st)[i].is_object()) root.fail("stages[" + std::to_string(i) + "]", "expected an object");
       cfg.stages.push_back((*st)[i]);
@@ -177,19 +182,25 @@ ExperimentConfig stageConfig(const ExperimentConfig& base, std::size_t index, co
 ExperimentConfig parseExperimentText(const std::string& text, const std::string& file) {
   json doc;
   try {
-    doc = json::parse(text);
+    doc = parseBoundedJson(text);
   } catch (const json::exception& e) {  // syntax errors, and numbers too large for a double (1e309)
     throw ConfigError(file, "", std::string("not valid JSON: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(file, "", std::string("not accepted: ") + e.what());
   }
   return parseExperiment(doc, file);
 }
 
+std::string readExperimentText(const std::string& path) {
+  try {
+    return io::readRegularFile(path, kMaxExperimentBytes, "an experiment file");
+  } catch (const io::FileError& e) {
+    throw ConfigError(path, "", e.detail());
+  }
+}
+
 ExperimentConfig loadExperimentFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path, "", "cannot open experiment file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parseExperimentText(ss.str(), path);
+  return parseExperimentText(readExperimentText(path), path);
 }
 
 namespace {

@@ -90,6 +90,11 @@ struct ExperimentConfig {
 ExperimentConfig parseExperiment(const nlohmann::json& doc, const std::string& file = "");
 ExperimentConfig parseExperimentText(const std::string& text, const std::string& file = "");
 ExperimentConfig loadExperimentFile(const std::string& path);
+// The text of an experiment or sweep file: a regular file of at most kMaxExperimentBytes; throws ConfigError.
+inline constexpr std::size_t kMaxExperimentBytes = std::size_t(4) << 20;
+std::string readExperimentText(const std::string& path);
+// A pipeline longer than this is a mistake, and each stage is validated against the whole document.
+inline constexpr std::size_t kMaxStages = 32;
 // The config of stage i (base merged with stages[i]); throws ConfigError naming stages[i].
 ExperimentConfig stageConfig(const ExperimentConfig& base, std::size_t index, const std::string& file = "");
 // Serialises back to the normalised JSON document.

@@ -63,10 +63,11 @@ Dataset readMnistSplit(const std::string& imagesPath, const std::string& labelsP
 
 Dataset readCifar10Batches(const std::vector<std::string>& paths, const std::string& name) {
   constexpr std::size_t kRecord = 1 + 3 * 32 * 32;
+  constexpr std::size_t kMaxCifarRecords = 100000;  // ten times a real batch
   std::vector<std::uint8_t> pixels;
   std::vector<std::int64_t> labels;
   for (const auto& path : paths) {
-    const auto bytes = readMaybeGzipped(path);
+    const auto bytes = readMaybeGzipped(path, kMaxCifarRecords * kRecord, "CIFAR-10 batch file (100000 records)");
     if (bytes.size() % kRecord != 0)
       throw DataError(path, "wrong size: " + std::to_string(bytes.size()) + " bytes is not a whole number of 3073-byte CIFAR-10 records");
     for (std::size_t off = 0; off < bytes.size(); off += kRecord) {

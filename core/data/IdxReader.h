@@ -11,6 +11,9 @@ struct IdxArray {
   std::vector<std::uint8_t> values;
 };
 
+// The largest IDX content read (Fashion-MNIST's training images are 47 MB).
+inline constexpr std::size_t kMaxIdxBytes = std::size_t(4) << 30;
+
 // Reads an IDX file (raw or gzip) of unsigned bytes; checks magic, rank and exact size.
 IdxArray readIdx(const std::string& path, int expectedRank);
 

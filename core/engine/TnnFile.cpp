@@ -4,7 +4,9 @@
 #include <fstream>
 #include <iterator>
 
+#include "config/BoundedJson.h"
 #include "engine/Checksum.h"
+#include "io/RegularFile.h"
 #include "kernels/Base3.h"
 
 namespace ternlab::engine {
@@ -164,9 +166,12 @@ std::size_t writeTnn(const TnnModel& model, const std::string& path) {
 }
 
 TnnModel readTnn(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw TnnError(path + ": cannot open .tnn file");
-  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {
+    bytes = io::readRegularFile(path, kMaxTnnBytes, "a .tnn file");
+  } catch (const io::FileError& e) {
+    throw TnnError(e.what());
+  }
   if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
     throw TnnError(path + ": not a .tnn file (bad magic; expected \"TERNLAB\\x1a\")");
   Reader r{bytes, path, sizeof(kMagic)};
@@ -192,7 +197,7 @@ TnnModel readTnn(const std::string& path) {
 
   nlohmann::json m;
   try {
-    m = nlohmann::json::parse(text);
+    m = config::parseBoundedJson(text);
   } catch (const std::exception& e) {
     throw TnnError(path + ": manifest is not valid JSON: " + e.what());
   }

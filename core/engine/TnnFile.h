@@ -11,6 +11,7 @@
 
 namespace ternlab::engine {
 
+inline constexpr std::size_t kMaxTnnBytes = std::size_t(1) << 30;  // a ResNet-18 .tnn is about 3 MB
 inline constexpr std::uint32_t kTnnVersion = 2;  // 2: typed ops with activations, weight planes, RPReLU
 
 // A .tnn that cannot be read; the message names the file and the fault.

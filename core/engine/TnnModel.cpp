@@ -99,6 +99,14 @@ std::vector<LayerInput> validateProgram(const TnnModel& m) {
   };
   Shape cur{m.inC, m.inH, m.inW};
   std::vector<Shape> stack;
+  // Every map an image passes through must fit a buffer the engine can allocate (also bounds c·h·w,
+  // which the layers multiply in int).
+  auto checkSize = [&](const std::string& where, Shape x) {
+    if (static_cast<long long>(x.c) * x.h * x.w > kMaxMapElements)
+      fail(where, "a " + std::to_string(x.c) + "x" + std::to_string(x.h) + "x" + std::to_string(x.w) +
+                      " map is larger than the " + std::to_string(kMaxMapElements) + " values an engine map may hold");
+  };
+  checkSize("input", cur);
   auto layerOn = [&](const std::string& where, int index, Shape x) -> Shape {
     if (index < 0 || static_cast<std::size_t>(index) >= L) fail(where, "refers to layer " + std::to_string(index) + ", which does not exist");
     if (used[index]) fail(where, "layer " + m.layers[index].name + " is used twice");
@@ -129,6 +137,7 @@ std::vector<LayerInput> validateProgram(const TnnModel& m) {
   for (std::size_t i = 0; i < m.program.size(); ++i) {
     const auto& o = m.program[i];
     const std::string where = stepName(i, o);
+    checkSize(where, cur);
     switch (o.op) {
       case OpKind::Conv:
         cur = layerOn(where, o.layer, cur);
@@ -158,6 +167,7 @@ std::vector<LayerInput> validateProgram(const TnnModel& m) {
       }
     }
   }
+  checkSize("program", cur);
   if (cur.c != m.classes || cur.h != 1 || cur.w != 1)
     fail("program", "does not end in " + std::to_string(m.classes) + " logits");
   for (std::size_t i = 0; i < L; ++i)

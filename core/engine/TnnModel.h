@@ -84,5 +84,7 @@ struct LayerInput {
   int c = 0, h = 0, w = 0;
 };
 std::vector<LayerInput> validateProgram(const TnnModel& model);
+// Values in the largest map validateProgram accepts (one image): 256 MiB of floats.
+inline constexpr long long kMaxMapElements = 1LL << 26;
 
 }  // namespace ternlab::engine

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "io/RegularFile.h"
+
 namespace ternlab::npz {
 
 namespace {
@@ -58,33 +60,47 @@ std::string encodeNpy(const at::Tensor& tensor) {
 
 at::Tensor decodeNpy(const std::string& b) {
   if (b.size() < 10 || b.compare(0, 6, "\x93NUMPY") != 0) throw std::runtime_error("npy: bad magic");
-  std::size_t hlen = 0, start = 0;
-  if (b[6] == 1) {
-    hlen = get16(b, 8);
-    start = 10;
-  } else {
-    hlen = get32(b, 8);
-    start = 12;
-  }
-  if (start + hlen > b.size()) throw std::runtime_error("npy: truncated header");
+  if (b[6] != 1 && b[6] != 2 && b[6] != 3) throw std::runtime_error("npy: unknown format version " + std::to_string(int(b[6])));
+  const std::size_t hlen = b[6] == 1 ? get16(b, 8) : get32(b, 8);
+  const std::size_t start = b[6] == 1 ? 10 : 12;
+  if (hlen > b.size() || start > b.size() - hlen) throw std::runtime_error("npy: truncated header");
   const std::string h = b.substr(start, hlen);
-  auto field = [&](const std::string& key) {
-    auto p = h.find("'" + key + "':");
-    if (p == std::string::npos) throw std::runtime_error("npy: header has no " + key);
-    return p + key.size() + 3;
+  // The header is a Python dict literal; each value is found after its key, and every search is bounded.
+  auto valueAt = [&](const std::string& key) {
+    const auto p = h.find("'" + key + "':");
+    if (p == std::string::npos) throw std::runtime_error("npy: header has no '" + key + "'");
+    const auto v = h.find_first_not_of(' ', p + key.size() + 3);
+    if (v == std::string::npos) throw std::runtime_error("npy: header has no value for '" + key + "'");
+    return v;
   };
-  auto dp = h.find('\'', field("descr"));
-  const std::string descr = h.substr(dp + 1, h.find('\'', dp + 1) - dp - 1);
-  if (h.find("True", field("fortran_order")) == field("fortran_order") + 1)
-    throw std::runtime_error("npy: fortran order is not supported");
-  auto sp = h.find('(', field("shape"));
-  auto se = h.find(')', sp);
+  const auto dq = valueAt("descr");
+  const auto dqEnd = h[dq] == '\'' ? h.find('\'', dq + 1) : std::string::npos;
+  if (dqEnd == std::string::npos) throw std::runtime_error("npy: 'descr' is not a quoted string");
+  const std::string descr = h.substr(dq + 1, dqEnd - dq - 1);
+  const auto fo = valueAt("fortran_order");
+  if (h.compare(fo, 4, "True") == 0) throw std::runtime_error("npy: fortran order is not supported");
+  if (h.compare(fo, 5, "False") != 0) throw std::runtime_error("npy: 'fortran_order' is neither True nor False");
+  const auto sp = valueAt("shape");
+  const auto se = h[sp] == '(' ? h.find(')', sp) : std::string::npos;
+  if (se == std::string::npos) throw std::runtime_error("npy: 'shape' is not a tuple");
   std::vector<std::int64_t> shape;
-  std::string dims = h.substr(sp + 1, se - sp - 1);
+  std::size_t count = 1;
+  const std::string dims = h.substr(sp + 1, se - sp - 1);
   for (std::size_t i = 0; i < dims.size();) {
-    auto j = dims.find(',', i);
+    const auto j = dims.find(',', i);
     std::string tok = dims.substr(i, j == std::string::npos ? std::string::npos : j - i);
-    if (tok.find_first_not_of(' ') != std::string::npos) shape.push_back(std::stoll(tok));
+    tok.erase(0, tok.find_first_not_of(' '));
+    tok.erase(tok.find_last_not_of(' ') + 1);
+    if (!tok.empty()) {
+      if (tok.size() > 12 || tok.find_first_not_of("0123456789") != std::string::npos)
+        throw std::runtime_error("npy: shape entry '" + tok.substr(0, 20) + "' is not a size");
+      const auto d = std::stoll(tok);
+      if (shape.size() >= 32) throw std::runtime_error("npy: more than 32 dimensions");
+      if (d > 0 && count > (std::size_t(1) << 40) / static_cast<std::size_t>(d))
+        throw std::runtime_error("npy: shape holds more than 2^40 elements");
+      count *= static_cast<std::size_t>(d);
+      shape.push_back(d);
+    }
     if (j == std::string::npos) break;
     i = j + 1;
   }
@@ -92,11 +108,14 @@ at::Tensor decodeNpy(const std::string& b) {
   for (const auto& d : kDtypes)
     if (descr == d.descr || (descr.size() == 3 && d.descr[0] == '|' && descr.substr(1) == std::string(d.descr + 1)))
       dt = &d;
-  if (!dt) throw std::runtime_error("npy: unsupported dtype " + descr);
+  if (!dt) throw std::runtime_error("npy: unsupported dtype " + descr.substr(0, 20));
+  const std::size_t bytes = count * c10::elementSize(dt->type);
+  const std::size_t dataAt = start + hlen;
+  if (bytes > b.size() - dataAt)  // checked before allocating: a header cannot promise what the file lacks
+    throw std::runtime_error("npy: shape needs " + std::to_string(bytes) + " bytes of data, member has " +
+                             std::to_string(b.size() - dataAt));
   auto t = torch::empty(shape, torch::TensorOptions().dtype(dt->type));
-  const std::size_t bytes = t.numel() * t.element_size();
-  if (start + hlen + bytes > b.size()) throw std::runtime_error("npy: truncated data");
-  std::memcpy(t.data_ptr(), b.data() + start + hlen, bytes);
+  std::memcpy(t.data_ptr(), b.data() + dataAt, bytes);
   return t;
 }
 
@@ -161,9 +180,12 @@ void writeNpz(const std::string& path, const std::vector<Member>& members) {
 }
 
 std::vector<Member> readNpz(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(path + ": cannot open");
-  const std::string z((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string z;
+  try {
+    z = io::readRegularFile(path, std::size_t(4) << 30, "an .npz file");
+  } catch (const io::FileError& e) {
+    throw std::runtime_error(e.what());
+  }
   if (z.size() < 22) throw std::runtime_error(path + ": not a zip file");
   std::size_t eocd = std::string::npos;
   for (std::size_t i = z.size() - 22 + 1; i-- > 0;)
@@ -172,34 +194,42 @@ std::vector<Member> readNpz(const std::string& path) {
       break;
     }
   if (eocd == std::string::npos) throw std::runtime_error(path + ": no zip end record");
-  const auto entries = get16(z, eocd + 10);
-  std::size_t p = get32(z, eocd + 16);
   std::vector<Member> out;
-  for (std::uint32_t e = 0; e < entries; ++e) {
-    if (get32(z, p) != 0x02014b50) throw std::runtime_error(path + ": bad central directory");
-    const auto method = get16(z, p + 10);
-    const auto crc = get32(z, p + 16);
-    const auto size = get32(z, p + 20);
-    const auto nlen = get16(z, p + 28), xlen = get16(z, p + 30), clen = get16(z, p + 32);
-    const auto local = get32(z, p + 42);
-    const std::string name = z.substr(p + 46, nlen);
-    p += 46 + nlen + xlen + clen;
-    if (method != 0) throw std::runtime_error(path + ": member " + name + " is compressed (only stored is read)");
-    const auto dataAt = local + 30 + get16(z, local + 26) + get16(z, local + 28);
-    if (dataAt + size > z.size()) throw std::runtime_error(path + ": member " + name + " is truncated");
-    std::string data = z.substr(dataAt, size);
-    const auto actual = static_cast<std::uint32_t>(
-        crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
-    if (actual != crc) throw std::runtime_error(path + ": CRC mismatch in " + name);
-    Member m;
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0) {
-      m.name = name.substr(0, name.size() - 4);
-      m.tensor = decodeNpy(data);
-    } else {
-      m.name = name;
-      m.bytes = std::move(data);
+  std::string name;
+  try {
+    const auto entries = get16(z, eocd + 10);
+    std::size_t p = get32(z, eocd + 16);
+    for (std::uint32_t e = 0; e < entries; ++e) {
+      name.clear();
+      if (get32(z, p) != 0x02014b50) throw std::runtime_error("bad central directory entry " + std::to_string(e));
+      const auto method = get16(z, p + 10);
+      const auto crc = get32(z, p + 16);
+      const std::size_t size = get32(z, p + 20);
+      const std::size_t nlen = get16(z, p + 28), xlen = get16(z, p + 30), clen = get16(z, p + 32);
+      const std::size_t local = get32(z, p + 42);
+      if (p + 46 + nlen > z.size()) throw std::runtime_error("central directory entry " + std::to_string(e) + " is truncated");
+      name = z.substr(p + 46, nlen);
+      p += 46 + nlen + xlen + clen;
+      if (method != 0) throw std::runtime_error("is compressed (only stored members are read)");
+      if (get32(z, local) != 0x04034b50) throw std::runtime_error("has no local header at offset " + std::to_string(local));
+      const std::size_t dataAt = local + 30 + get16(z, local + 26) + get16(z, local + 28);
+      if (dataAt > z.size() || size > z.size() - dataAt) throw std::runtime_error("is truncated");
+      std::string data = z.substr(dataAt, size);
+      const auto actual = static_cast<std::uint32_t>(
+          crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+      if (actual != crc) throw std::runtime_error("fails its CRC check");
+      Member m;
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0) {
+        m.name = name.substr(0, name.size() - 4);
+        m.tensor = decodeNpy(data);
+      } else {
+        m.name = name;
+        m.bytes = std::move(data);
+      }
+      out.push_back(std::move(m));
     }
-    out.push_back(std::move(m));
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(path + ": " + (name.empty() ? std::string() : "member " + name + " ") + e.what());
   }
   return out;
 }

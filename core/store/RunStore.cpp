@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -65,20 +67,63 @@ std::string defaultDatabasePath() {
   return (base / "ternlab" / "runs.sqlite").string();
 }
 
+namespace {
+
+// A store this process may not write (the file or its folder): opened read-only so it can still be listed.
+bool readOnlyStore(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return false;
+  const auto dir = fs::path(path).parent_path();
+  return ::access(path.c_str(), W_OK) != 0 || ::access((dir.empty() ? fs::path(".") : dir).c_str(), W_OK) != 0;
+}
+
+// An SQLite URI for path, %-escaping what a URI would read as syntax.
+std::string fileUri(const std::string& path, const char* query) {
+  std::string out = "file:";
+  for (unsigned char c : fs::absolute(path).string()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out + query;
+}
+
+}  // namespace
+
 RunStore::RunStore(const std::string& path) : path_(path) {
   std::error_code ec;
   const auto parent = fs::path(path).parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
-  if (fs::is_directory(path, ec)) throw StoreError(path + ": is a directory, expected a database file");
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
+    const auto st = fs::status(path, ec).type();
+    const char* kind = st == fs::file_type::directory ? "a directory"
+                       : st == fs::file_type::fifo    ? "a FIFO"
+                       : st == fs::file_type::character || st == fs::file_type::block ? "a device"
+                                                                                      : "not a regular file";
+    throw StoreError(path + ": is " + std::string(kind) + ", expected a run database file");
+  }
+  readOnly_ = readOnlyStore(path);
+  // Read-only: a WAL store whose -wal file is gone (closed cleanly) is read as immutable, since SQLite
+  // could not create the shared-memory file beside it; with a -wal file present, as a normal reader.
+  const std::string target = !readOnly_ ? path : fileUri(path, fs::exists(path + "-wal", ec) ? "?mode=ro" : "?immutable=1");
+  const int flags = readOnly_ ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX
+                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK) throw StoreError(path + ": cannot open database: " + sqlite3_errmsg(raw));
   sqlite3_busy_timeout(db_.get(), 10000);
   try {
     exec(db_.get(), "PRAGMA foreign_keys = ON", path_);
     refuseForeignDatabase(db_.get(), path_);  // before anything writes to the file: a refused file stays as it was
+    if (readOnly_) {
+      requireCurrentSchema(db_.get(), path_);
+      return;
+    }
     Statement wal(db_.get(), "PRAGMA journal_mode = WAL", path_);
     wal.step();
     wal.reset();  // an open statement would keep the migration's transaction from committing
@@ -216,6 +261,7 @@ void RunStore::addArtefact(std::int64_t run, const Artefact& a) {
 }
 
 int RunStore::markStaleRunsInterrupted(double maxAgeSeconds) {
+  if (readOnly_) return 0;  // shown as recorded; whoever may write the store marks them
   Lock lock(mutex_);
   Statement sel(db_.get(), std::string("SELECT id, coalesce(pid,0), ") + kUnixNow +
                                " - coalesce(heartbeat,0) FROM run WHERE status = 'running'",

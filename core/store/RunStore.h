@@ -15,6 +15,9 @@ class RunStore {
  public:
   explicit RunStore(const std::string& path);
   const std::string& path() const { return path_; }
+  // Opened read-only because this process may not write the file or its folder: listing and reading
+  // work, every write fails with a StoreError naming the file.
+  bool readOnly() const { return readOnly_; }
 
   // Writing a run's life.
   std::int64_t createRun(const NewRun& run);  // status running, params flattened from the config
@@ -58,6 +61,7 @@ class RunStore {
   std::int64_t metricKeyId(const std::string& name);
   RunRecord readRun(Statement& s);
   std::string path_;
+  bool readOnly_ = false;
   DbHandle db_;
   std::map<std::string, std::int64_t> keyIds_;
   std::recursive_mutex mutex_;

@@ -133,11 +133,26 @@ void addSeedGroups(sqlite3* db, const std::string& dbPath) {
 }  // namespace
 
 void refuseForeignDatabase(sqlite3* db, const std::string& dbPath) {
-  if (userVersion(db, dbPath) != 0) return;
-  Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type='table'", dbPath);
-  tables.step();
-  if (tables.integer(0) > 0)
+  // One statement, so the version and the table count come from one snapshot: read separately, another
+  // process could create the schema in between and its fresh store would look foreign.
+  Statement probe(db,
+                  "SELECT (SELECT user_version FROM pragma_user_version), "
+                  "(SELECT count(*) FROM sqlite_master WHERE type='table')",
+                  dbPath);
+  probe.step();
+  const bool foreign = probe.integer(0) == 0 && probe.integer(1) > 0;
+  probe.reset();
+  if (foreign)
     throw StoreError(dbPath + ": not a TernLab run database (it has tables but no TernLab schema version); nothing was changed");
+}
+
+void requireCurrentSchema(sqlite3* db, const std::string& dbPath) {
+  const int version = userVersion(db, dbPath);
+  if (version == kSchemaVersion) return;
+  if (version == 0)  // an empty file: nothing to list
+    throw StoreError(dbPath + ": is read-only and holds no TernLab runs");
+  throw StoreError(dbPath + ": is read-only and has schema version " + std::to_string(version) + ", this TernLab reads " +
+                   std::to_string(kSchemaVersion) + (version < kSchemaVersion ? " (open it writable once to migrate)" : ""));
 }
 
 void migrate(sqlite3* db, const std::string& dbPath) {

@@ -12,6 +12,9 @@ inline constexpr int kSchemaVersion = 2;
 // reads only, so the file is left byte for byte as it was.
 void refuseForeignDatabase(sqlite3* db, const std::string& dbPath);
 
+// For a store opened read-only: throws StoreError unless its schema is kSchemaVersion (it cannot migrate).
+void requireCurrentSchema(sqlite3* db, const std::string& dbPath);
+
 // Creates or migrates the schema to kSchemaVersion; refuses databases from a newer TernLab.
 void migrate(sqlite3* db, const std::string& dbPath);
 

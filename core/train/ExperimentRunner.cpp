@@ -286,8 +286,12 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
     // LibTorch errors carry a C++ backtrace; keep the message a user can act on.
     const auto* te = dynamic_cast<const c10::Error*>(&e);
     out.error = te ? te->what_without_backtrace() : e.what();
-    db.setStatus(current, "failed", out.error);
-    if (current != out.runId) db.setStatus(out.runId, "failed", "stage run " + std::to_string(current) + " failed: " + out.error);
+    try {  // the cause may be the store itself (a full disk): the failure is still reported to the caller
+      db.setStatus(current, "failed", out.error);
+      if (current != out.runId) db.setStatus(out.runId, "failed", "stage run " + std::to_string(current) + " failed: " + out.error);
+    } catch (const std::exception& storeFault) {
+      out.error += std::string(" (the store could not record the failure: ") + storeFault.what() + ")";
+    }
     observer.onRunFinished(current, "failed", out.error);
   }
   return out;

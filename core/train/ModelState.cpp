@@ -3,6 +3,9 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <sstream>
+
+#include "io/AtomicFile.h"
 
 namespace ternlab::train {
 
@@ -31,9 +34,11 @@ int loadState(torch::nn::Module& model, const ModelState& state) {
 void saveStateFile(const ModelState& state, const std::string& path) {
   torch::serialize::OutputArchive ar;
   for (const auto& [k, v] : state) ar.write(k, v);
-  const std::string tmp = path + ".tmp";
-  ar.save_to(tmp);
-  std::filesystem::rename(tmp, path);  // never leave a half-written checkpoint under the real name
+  // Serialised in memory, then written by one checked call: LibTorch's file writer cannot fail cleanly
+  // (a full disk ends in an exception thrown from its destructor, which terminates the process).
+  std::ostringstream bytes;
+  ar.save_to(bytes);
+  io::writeFileAtomically(path, bytes.str());  // never a half-written checkpoint under the real name
 }
 
 ModelState loadStateFile(const std::string& path) {

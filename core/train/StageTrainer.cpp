@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <thread>
 
 #include "data/BatchIterator.h"
+#include "io/AtomicFile.h"
 #include "train/LrSchedule.h"
 
 namespace ternlab::train {
@@ -161,8 +163,9 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
   const OptimizerSaver saveOptimizer = [&optimizer](const std::string& path) {
     torch::serialize::OutputArchive ar;
     optimizer->save(ar);
-    ar.save_to(path + ".tmp");
-    std::rename((path + ".tmp").c_str(), path.c_str());
+    std::ostringstream bytes;
+    ar.save_to(bytes);
+    io::writeFileAtomically(path, bytes.str());
   };
 
   data::Augmentation aug;

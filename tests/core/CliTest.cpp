@@ -1,8 +1,11 @@
 // ternlab-cli as a user runs it: exit codes, error messages, --json documents.
 #include <gtest/gtest.h>
 
-#include <map>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <map>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +15,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "store/RunStore.h"
 
 namespace fs = std::filesystem;
 
@@ -274,21 +279,123 @@ TEST(Cli, RelativeDbRunExportsFromAnotherDirectory) {
   EXPECT_NE(inf.out.find("identical predictions"), std::string::npos) << inf.out;
 }
 
-// Four processes opening one new store at once: each must find it created (or create it) and list it, never
-// refuse it as foreign ("it has tables but no TernLab schema version"). Repeated, since the race is timing-bound.
-TEST(Cli, FourProcessesCreatingOneStoreAllSucceed) {
+// Four processes creating and writing one new store at once while a fifth lists it: no process may find
+// it foreign ("it has tables but no TernLab schema version") or busy, every run ends finished with all its
+// metrics. Repeated, since the race is timing-bound.
+TEST(Cli, FourWritersAndAReaderShareOneNewStore) {
   const auto d = tempDir();
+  const auto exp = (d / "tiny.json").string();
+  std::ofstream(exp) << R"({"name": "crowd", "epochs": 1, "dataset": {"train_limit": 64, "test_limit": 32},
+                            "threads": 1, "log_interval": 1})";
   for (int round = 0; round < 20; ++round) {
     const auto db = (d / ("db" + std::to_string(round) + ".sqlite")).string();
     std::string cmd;
-    for (int p = 0; p < 4; ++p) cmd += std::string(TERNLAB_CLI_PATH) + " runs --db " + db + " --json > " + db + "." +
-                                       std::to_string(p) + ".out 2>&1 & ";
+    for (int p = 0; p < 4; ++p)
+      cmd += std::string(TERNLAB_CLI_PATH) + " run " + exp + " --no-checkpoints --json --db " + db + " > " + db + ".w" +
+             std::to_string(p) + " 2>&1 & ";
+    cmd += "for i in 1 2 3; do " + std::string(TERNLAB_CLI_PATH) + " runs --json --db " + db + " > " + db + ".r$i 2>&1; done; ";
     ASSERT_EQ(std::system((cmd + "wait").c_str()), 0);
-    for (int p = 0; p < 4; ++p) {
-      std::ifstream in(db + "." + std::to_string(p) + ".out");
-      const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto output = [](const std::string& f) {
+      std::ifstream in(f);
+      return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    for (int i = 1; i <= 3; ++i) {
+      const auto out = output(db + ".r" + std::to_string(i));
       const auto j = nlohmann::json::parse(out, nullptr, false);
-      ASSERT_TRUE(j.is_object() && j["runs"].is_array()) << "round " << round << ", process " << p << ": " << out;
+      ASSERT_TRUE(j.is_object() && j["runs"].is_array()) << "round " << round << ", listing " << i << ": " << out;
+    }
+    for (int p = 0; p < 4; ++p) {
+      const auto out = output(db + ".w" + std::to_string(p));
+      const auto j = nlohmann::json::parse(out.substr(std::min(out.size(), out.find('{'))), nullptr, false);
+      ASSERT_TRUE(j.is_object() && j.value("status", "") == "finished") << "round " << round << ", writer " << p << ": " << out;
+    }
+    ternlab::store::RunStore check(db);
+    const auto runs = check.listRuns();
+    ASSERT_EQ(runs.size(), 4u) << "round " << round;
+    for (const auto& r : runs) {
+      EXPECT_EQ(r.status, "finished") << "round " << round << ", run " << r.id;
+      EXPECT_EQ(check.metrics(r.id, "test/acc").size(), 1u) << "round " << round << ", run " << r.id;
+      EXPECT_FALSE(check.metrics(r.id, "train/loss").empty()) << "round " << round << ", run " << r.id;
     }
   }
+}
+
+// A write failure in the middle of a run (here the process's file-size limit, which fails a write with EFBIG
+// exactly as a full disk fails it with ENOSPC): the run is marked failed with the cause, no temporary file is
+// left, every earlier record stays readable, and resuming on the same "disk" fails the same clean way.
+TEST(Cli, WriteFailureDuringACheckpointMarksTheRunFailed) {
+  const auto d = tempDir();
+  const auto db = (d / "runs.sqlite").string();
+  const auto exp = (d / "resnet.json").string();
+  // ResNet-20's checkpoint (about 1.1 MB) is larger than the limit, the store of this short run is not.
+  std::ofstream(exp) << R"({"name": "full-disk", "model": {"arch": "resnet20"}, "epochs": 2, "log_interval": 1,
+                            "dataset": {"train_limit": 64, "test_limit": 32}, "threads": 1})";
+  const std::size_t limit = 768 * 1024;
+  auto runLimited = [&](const std::string& args) {
+    const auto log = (d / "limited.out").string();
+    const pid_t child = ::fork();
+    if (child == 0) {
+      struct rlimit rl {limit, limit};
+      ::setrlimit(RLIMIT_FSIZE, &rl);
+      const std::string cmd = std::string(TERNLAB_CLI_PATH) + " " + args + " > " + log + " 2>&1";
+      ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    int st = 0;
+    ::waitpid(child, &st, 0);
+    std::ifstream in(log);
+    return Result{WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                  std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())};
+  };
+  auto tmpFiles = [&] {
+    int n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(d))
+      if (e.path().extension() == ".tmp") ++n;
+    return n;
+  };
+  auto r = runLimited("run " + exp + " --db " + db);
+  EXPECT_EQ(r.code, 1) << r.out;  // a failed run, not a crash (a signal gives -1, an abort 134)
+  EXPECT_NE(r.out.find("File too large"), std::string::npos) << r.out;
+  EXPECT_EQ(tmpFiles(), 0);
+  std::int64_t id = 0;
+  {
+    ternlab::store::RunStore check(db);
+    const auto runs = check.listRuns();
+    ASSERT_EQ(runs.size(), 1u);
+    id = runs[0].id;
+    EXPECT_EQ(runs[0].status, "failed");
+    EXPECT_NE(runs[0].error.find("epoch-001.pt"), std::string::npos) << runs[0].error;
+    EXPECT_NE(runs[0].error.find("File too large"), std::string::npos) << runs[0].error;
+    EXPECT_FALSE(check.metrics(id, "train/loss").empty());  // what was recorded before the fault is kept
+  }
+  r = runLimited("resume " + std::to_string(id) + " --db " + db);
+  EXPECT_NE(r.code, 0) << r.out;
+  EXPECT_LT(r.code, 128) << r.out;
+  EXPECT_EQ(tmpFiles(), 0);
+  {
+    ternlab::store::RunStore check(db);
+    const auto rec = check.run(id);
+    ASSERT_TRUE(rec);
+    EXPECT_NE(rec->status, "running");  // never left looking alive
+  }
+  // With room again, the same run resumes and finishes.
+  r = runCli("resume " + std::to_string(id) + " --db " + db + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  ternlab::store::RunStore check(db);
+  EXPECT_EQ(check.run(id)->status, "finished");
+}
+
+// A sweep grid whose product is absurd is refused before anything runs, naming the key and the product.
+TEST(Cli, SweepGridLargerThanTheBoundIsRefused) {
+  const auto d = tempDir();
+  const auto f = (d / "sweep.json").string();
+  std::string values;
+  for (int i = 0; i < 200; ++i) values += std::string(i ? "," : "") + std::to_string(i + 1);
+  std::ofstream(f) << R"({"base": {"epochs": 1}, "grid": {"seed": [)" << values << R"(], "batch_size": [)" << values
+                   << "]}}";
+  const auto r = runCli("sweep " + f + " --db " + (d / "db.sqlite").string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find(f + ": 'grid.seed': makes the grid more than 10000 points (200 × 200)"), std::string::npos)
+      << r.out;
+  EXPECT_FALSE(fs::exists(d / "db.sqlite"));
 }
