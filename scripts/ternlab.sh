@@ -61,7 +61,7 @@ case "$cmd" in
   sanitize)
     build_sanitized
     cd "$SAN_BUILD"
-    exec ctest --output-on-failure --timeout 900 "$@" ;;
+    exec ctest -j2 --output-on-failure --timeout 900 "$@" ;;
   fuzz)  # fuzz [SECONDS] [TARGET...]: each target on its committed corpus, new inputs kept in build-san/fuzz-found
     build_sanitized
     seconds=${1:-600}

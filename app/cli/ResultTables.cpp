@@ -109,7 +109,8 @@ void table3(std::ostringstream& md, const std::vector<ResultGroup>& groups) {
       auto& slot = cells[modelLabel(g.row)][{g.row.symmetric, g.row.uniform}];
       slot = preferred(slot, &g);
     }
-  for (const auto& [model, c] : cells) {
+  for (const auto& [model, byThresholds] : cells) {
+    const auto& c = byThresholds;  // a lambda below uses it: C++17 lambdas cannot capture structured bindings
     md << "\n## Table 3 ablation (asymmetric paper), " << model
        << ": test accuracy %, mean ± 95 % CI (runs), W and A ternary\n\n| thresholds | uniform off | uniform on (eq. 9) |\n"
           "|---|---:|---:|\n";

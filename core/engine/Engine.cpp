@@ -57,6 +57,14 @@ std::size_t Engine::activationBytes() const {
 
 namespace {
 
+// The offset int8 code of v (|v| <= 127 by construction): a non-finite value (a NaN or infinity in the images
+// or from a layer before) saturates, NaN to 0, instead of an undefined float-to-integer conversion.
+inline std::uint8_t int8Code(float v) {
+  const float r = std::nearbyint(v);
+  const float c = r > 127.0f ? 127.0f : r >= -127.0f ? r : r < -127.0f ? -127.0f : 0.0f;
+  return static_cast<std::uint8_t>(c + 128.0f);
+}
+
 // x (n, c, hw) -> y (n, hw, c). With SSE2 (every x86-64) in 4 x 4 blocks: a plain element loop is ~3.5x
 // slower here (its 16 strided stores per pixel run alias in the store buffer), and so is ATen's permute copy.
 void nchwToNhwc(const float* __restrict x, float* __restrict y, int n, int c, std::size_t hw) {
@@ -253,7 +261,7 @@ class Runner {
         for (int iy = 0; iy < c.inH; ++iy) {
           const float* src = img + static_cast<std::size_t>(iy) * c.inW * C;
           std::uint8_t* dst = q.data() + (static_cast<std::size_t>(iy + pad) * wp + pad) * C;
-          for (int i = 0; i < c.inW * C; ++i) dst[i] = static_cast<std::uint8_t>(std::nearbyint(src[i] * inv) + 128.0f);
+          for (int i = 0; i < c.inW * C; ++i) dst[i] = int8Code(src[i] * inv);
         }
         for (int py = 0; py < c.outH; ++py)
           for (int px = 0; px < c.outW; ++px) {

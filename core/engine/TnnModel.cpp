@@ -84,13 +84,22 @@ std::vector<LayerInput> validateProgram(const TnnModel& m) {
       if (c < -1 || c > 1) fail(where, "a code is not in {-1, 0, 1}");
     if (l.scale.size() != static_cast<std::size_t>(l.outC) * l.planes || l.bias.size() != static_cast<std::size_t>(l.outC))
       fail(where, "scale/bias sizes do not match the output channels");
+    // A diverged run's NaN would flow through every later layer: refused here, named.
+    for (const auto* v : {&l.scale, &l.bias, &l.weights})
+      for (float x : *v)
+        if (!std::isfinite(x)) fail(where, std::string("a ") + (v == &l.scale ? "scale" : v == &l.bias ? "bias" : "weight") +
+                                               " is not a finite number");
     if ((l.mode == LayerMode::TernarySignedAct || l.mode == LayerMode::TernaryHalfAct) &&
         (std::isnan(l.thrNeg) || std::isnan(l.thrPos) || l.thrNeg > l.thrPos))
       fail(where, "activation thresholds must be ordered numbers");
   }
-  for (const auto& r : m.rprelu)
+  for (const auto& r : m.rprelu) {
     if (r.slope.size() != r.shiftIn.size() || r.shiftOut.size() != r.shiftIn.size())
       fail("rprelu " + r.name, "parameter sizes differ");
+    for (const auto* v : {&r.shiftIn, &r.slope, &r.shiftOut})
+      for (float x : *v)
+        if (!std::isfinite(x)) fail("rprelu " + r.name, "a parameter is not a finite number");
+  }
 
   std::vector<LayerInput> inputs(L);
   std::vector<bool> used(L, false);

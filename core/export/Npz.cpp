@@ -115,7 +115,7 @@ at::Tensor decodeNpy(const std::string& b) {
     throw std::runtime_error("npy: shape needs " + std::to_string(bytes) + " bytes of data, member has " +
                              std::to_string(b.size() - dataAt));
   auto t = torch::empty(shape, torch::TensorOptions().dtype(dt->type));
-  std::memcpy(t.data_ptr(), b.data() + dataAt, bytes);
+  if (bytes > 0) std::memcpy(t.data_ptr(), b.data() + dataAt, bytes);  // an empty tensor has no data pointer
   return t;
 }
 

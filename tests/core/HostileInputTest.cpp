@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -174,6 +175,8 @@ TEST(HostileInput, TnnGeometryThatCannotRunIsRefusedNamingTheLayer) {
          m.program.insert(m.program.begin() + 1, pool);
        },
        "pool size does not fit the map"},
+      {"nanscale", [](auto& m) { m.layers[0].scale[1] = std::nanf(""); }, "layer conv: a scale is not a finite number"},
+      {"infweight", [](auto& m) { m.layers[1].weights[5] = INFINITY; }, "layer fc: a weight is not a finite number"},
       {"bigmap", [](auto& m) { m.inH = m.inW = 4096; m.inC = 8; }, "a 8x4096x4096 map is larger than the 67108864 values"},
   };
   for (const auto& c : cases) {
@@ -222,8 +225,9 @@ TEST(HostileInput, DirectoriesDevicesAndFifosAreRefusedByEveryReader) {
   const auto dir = (d / "folder").string();
   fs::create_directories(dir);
   const std::string dev = "/dev/zero";
-  for (const auto& [path, kind] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& entry : std::vector<std::pair<std::string, std::string>>{
            {fifo, "is a FIFO"}, {dir, "is a directory"}, {dev, "is a character device"}}) {
+    const std::string path = entry.first, kind = entry.second;  // named: lambdas cannot capture bindings
     expectHas(errorOf<config::ConfigError>([&] { config::loadExperimentFile(path); }), path + ": " + kind + ", expected an experiment file");
     expectHas(errorOf<data::DataError>([&] { data::readIdx(path, 3); }), path + ": " + kind + ", expected a dataset file");
     expectHas(errorOf<engine::TnnError>([&] { engine::readTnn(path); }), path + ": " + kind + ", expected a .tnn file");
