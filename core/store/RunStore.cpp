@@ -176,6 +176,18 @@ void RunStore::setStatus(std::int64_t run, const std::string& status, const std:
   s.bind(1, status).bind(2, error).bind(3, run).run();
 }
 
+void RunStore::markFailed(std::int64_t run, const std::string& error) {
+  Lock lock(mutex_);
+  try {
+    setStatus(run, "failed", error);
+  } catch (const StoreError&) {
+    // The write-ahead log may be what could not grow (a full disk, a file-size limit): move its pages into
+    // the database and truncate it, then record the failure once more; a second fault is the caller's.
+    sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    setStatus(run, "failed", error);
+  }
+}
+
 void RunStore::heartbeat(std::int64_t run) {
   Lock lock(mutex_);
   Statement s(db_.get(), std::string("UPDATE run SET heartbeat = ") + kUnixNow + " WHERE id = ?", path_);

@@ -1,10 +1,24 @@
 #include "store/Sqlite.h"
 
+#include <cstring>
+
 namespace ternlab::store {
 
 namespace {
+// SQLite's message, with the operating system's cause when the fault was an I/O error or a full disk
+// ("disk I/O error (File too large)"), which is what a user can act on.
+std::string errorText(sqlite3* db) {
+  if (!db) return "unknown error";
+  std::string msg = sqlite3_errmsg(db);
+  const int code = sqlite3_errcode(db) & 0xff;
+  const int sys = sqlite3_system_errno(db);
+  if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN) && sys != 0)
+    msg += std::string(" (") + std::strerror(sys) + ")";
+  return msg;
+}
+
 [[noreturn]] void raise(sqlite3* db, const std::string& dbPath, const std::string& what) {
-  throw StoreError(dbPath + ": " + what + ": " + (db ? sqlite3_errmsg(db) : "unknown error"));
+  throw StoreError(dbPath + ": " + what + ": " + errorText(db));
 }
 }  // namespace
 
@@ -36,7 +50,7 @@ bool Statement::step() {
   const int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  const std::string msg = sqlite3_errmsg(db_);
+  const std::string msg = errorText(db_);
   sqlite3_reset(stmt_.get());
   throw StoreError(dbPath_ + ": query failed: " + msg);
 }
@@ -66,6 +80,9 @@ void exec(sqlite3* db, const std::string& sql, const std::string& dbPath) {
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
+    const int code = sqlite3_errcode(db) & 0xff;
+    if ((code == SQLITE_IOERR || code == SQLITE_FULL) && sqlite3_system_errno(db) != 0)
+      msg += std::string(" (") + std::strerror(sqlite3_system_errno(db)) + ")";
     throw StoreError(dbPath + ": " + msg);
   }
 }

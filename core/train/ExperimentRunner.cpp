@@ -287,8 +287,8 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
     const auto* te = dynamic_cast<const c10::Error*>(&e);
     out.error = te ? te->what_without_backtrace() : e.what();
     try {  // the cause may be the store itself (a full disk): the failure is still reported to the caller
-      db.setStatus(current, "failed", out.error);
-      if (current != out.runId) db.setStatus(out.runId, "failed", "stage run " + std::to_string(current) + " failed: " + out.error);
+      db.markFailed(current, out.error);
+      if (current != out.runId) db.markFailed(out.runId, "stage run " + std::to_string(current) + " failed: " + out.error);
     } catch (const std::exception& storeFault) {
       out.error += std::string(" (the store could not record the failure: ") + storeFault.what() + ")";
     }

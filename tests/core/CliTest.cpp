@@ -8,6 +8,7 @@
 #include <map>
 
 #include <algorithm>
+#include <csignal>
 #include <cmath>
 #include <array>
 #include <cstdio>
@@ -38,6 +39,26 @@ Result runCli(const std::string& args, const fs::path& dir = {}) {
   const int st = ::pclose(p);
   r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   return r;
+}
+
+// Runs ternlab-cli with the process's file-size limit (RLIMIT_FSIZE) at limitBytes: a write past it fails
+// with EFBIG as a write to a full disk fails with ENOSPC, without needing a small file system.
+Result runCliUnderFileLimit(const std::string& args, std::size_t limitBytes, const fs::path& dir) {
+  const auto log = (dir / "limited.out").string();
+  const pid_t child = ::fork();
+  if (child == 0) {
+    struct rlimit rl {limitBytes, limitBytes};
+    ::setrlimit(RLIMIT_FSIZE, &rl);
+    ::signal(SIGXFSZ, SIG_IGN);  // else the first write past the limit kills the shell before the CLI runs
+    const std::string cmd = std::string(TERNLAB_CLI_PATH) + " " + args + " > " + log + " 2>&1";
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int st = 0;
+  ::waitpid(child, &st, 0);
+  std::ifstream in(log);
+  return Result{WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())};
 }
 
 fs::path tempDir() {
@@ -331,22 +352,7 @@ TEST(Cli, WriteFailureDuringACheckpointMarksTheRunFailed) {
   std::ofstream(exp) << R"({"name": "full-disk", "model": {"arch": "resnet20"}, "epochs": 2, "log_interval": 1,
                             "dataset": {"train_limit": 64, "test_limit": 32}, "threads": 1})";
   const std::size_t limit = 768 * 1024;
-  auto runLimited = [&](const std::string& args) {
-    const auto log = (d / "limited.out").string();
-    const pid_t child = ::fork();
-    if (child == 0) {
-      struct rlimit rl {limit, limit};
-      ::setrlimit(RLIMIT_FSIZE, &rl);
-      const std::string cmd = std::string(TERNLAB_CLI_PATH) + " " + args + " > " + log + " 2>&1";
-      ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    int st = 0;
-    ::waitpid(child, &st, 0);
-    std::ifstream in(log);
-    return Result{WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-                  std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())};
-  };
+  auto runLimited = [&](const std::string& args) { return runCliUnderFileLimit(args, limit, d); };
   auto tmpFiles = [&] {
     int n = 0;
     for (const auto& e : fs::recursive_directory_iterator(d))
@@ -383,6 +389,24 @@ TEST(Cli, WriteFailureDuringACheckpointMarksTheRunFailed) {
   ASSERT_EQ(r.code, 0) << r.out;
   ternlab::store::RunStore check(db);
   EXPECT_EQ(check.run(id)->status, "finished");
+}
+
+// The store itself runs out of room while a run logs its metrics: the run still ends failed with the cause
+// (the log is truncated into the database to make room for that one record) and the store stays readable.
+TEST(Cli, StoreWriteFailureDuringMetricsMarksTheRunFailed) {
+  const auto d = tempDir();
+  const auto db = (d / "runs.sqlite").string();
+  const auto exp = (d / "tiny.json").string();
+  std::ofstream(exp) << R"({"name": "store-full", "epochs": 2, "log_interval": 1,
+                            "dataset": {"train_limit": 4000, "test_limit": 200}, "threads": 1})";
+  const auto r = runCliUnderFileLimit("run " + exp + " --no-checkpoints --db " + db, 300 * 1024, d);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find(db + ": disk I/O error"), std::string::npos) << r.out;
+  ternlab::store::RunStore check(db);
+  const auto runs = check.listRuns();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, "failed");
+  EXPECT_NE(runs[0].error.find("disk I/O error"), std::string::npos) << runs[0].error;
 }
 
 // A sweep grid whose product is absurd is refused before anything runs, naming the key and the product.
