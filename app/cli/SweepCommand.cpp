@@ -49,23 +49,13 @@ std::string shortKey(const std::string& dotted) {
 
 constexpr std::size_t kMaxSweepPoints = 10000;  // far beyond any sweep a machine could run
 
-json parseSweepJson(const std::string& text, const std::string& file) {
-  try {
-    return config::parseBoundedJson(text);
-  } catch (const json::exception& e) {
-    throw config::ConfigError(file, "", std::string("not valid JSON: ") + e.what());
-  } catch (const std::invalid_argument& e) {
-    throw config::ConfigError(file, "", std::string("not accepted: ") + e.what());
-  }
-}
-
 // Expands {"grid": {"a.b": [..], "c": [..]}} into the cartesian product over the base document.
 std::vector<SweepPoint> expand(const json& sweep, const std::string& file) {
   json base;
   const auto& b = sweep.at("base");
   if (b.is_string()) {
     const auto path = (fs::path(file).parent_path() / b.get<std::string>()).string();
-    base = parseSweepJson(config::readExperimentText(path), path);
+    base = config::parseConfigJson(config::readExperimentText(path), path);
   } else if (b.is_object()) {
     base = b;
   } else {
@@ -154,7 +144,7 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
   cmd->add_flag("--skip-finished", a->skipFinished,
                 "do not run a point and seed again that already has a finished run in the store (continue a sweep)");
   cmd->callback([a, &exitCode] {
-    const json sweep = parseSweepJson(config::readExperimentText(a->file), a->file);
+    const json sweep = config::parseConfigJson(config::readExperimentText(a->file), a->file);
     if (!sweep.is_object()) throw config::ConfigError(a->file, "", "not a JSON object");
     const std::string name = sweep.value("name", fs::path(a->file).stem().string());
     auto points = expand(sweep, a->file);

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "config/ConfigError.h"
+
 namespace ternlab::config {
 
 nlohmann::json parseBoundedJson(const std::string& text) {
@@ -28,6 +30,16 @@ nlohmann::json parseBoundedJson(const std::string& text) {
     }
   }
   return nlohmann::json::parse(text);
+}
+
+nlohmann::json parseConfigJson(const std::string& text, const std::string& file) {
+  try {
+    return parseBoundedJson(text);
+  } catch (const nlohmann::json::exception& e) {  // syntax errors, and numbers too large for a double (1e309)
+    throw ConfigError(file, "", std::string("not valid JSON: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(file, "", std::string("not accepted: ") + e.what());
+  }
 }
 
 }  // namespace ternlab::config

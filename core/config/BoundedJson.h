@@ -14,4 +14,8 @@ inline constexpr int kMaxJsonDepth = 64;
 // std::invalid_argument naming the byte offset where the nesting passes kMaxJsonDepth.
 nlohmann::json parseBoundedJson(const std::string& text);
 
+// The JSON document of an experiment or sweep file: parseBoundedJson with every fault a ConfigError
+// naming file.
+nlohmann::json parseConfigJson(const std::string& text, const std::string& file);
+
 }  // namespace ternlab::config

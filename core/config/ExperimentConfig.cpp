@@ -180,15 +180,7 @@ ExperimentConfig stageConfig(const ExperimentConfig& base, std::size_t index, co
 }
 
 ExperimentConfig parseExperimentText(const std::string& text, const std::string& file) {
-  json doc;
-  try {
-    doc = parseBoundedJson(text);
-  } catch (const json::exception& e) {  // syntax errors, and numbers too large for a double (1e309)
-    throw ConfigError(file, "", std::string("not valid JSON: ") + e.what());
-  } catch (const std::invalid_argument& e) {
-    throw ConfigError(file, "", std::string("not accepted: ") + e.what());
-  }
-  return parseExperiment(doc, file);
+  return parseExperiment(parseConfigJson(text, file), file);
 }
 
 std::string readExperimentText(const std::string& path) {

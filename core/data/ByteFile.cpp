@@ -1,6 +1,7 @@
 #include "data/ByteFile.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "data/DataError.h"
 #include "io/RegularFile.h"
@@ -19,6 +20,8 @@ MaybeGzipFile::MaybeGzipFile(const std::string& path, std::size_t maxRawBytes) :
   }
   if (raw_.empty()) throw DataError(path, "file is empty");
   gzip_ = raw_.size() >= 2 && static_cast<unsigned char>(raw_[0]) == 0x1f && static_cast<unsigned char>(raw_[1]) == 0x8b;
+  if (gzip_ && raw_.size() > std::numeric_limits<uInt>::max())  // zlib's input count is 32-bit
+    throw DataError(path, "is a gzip file of " + io::byteSize(raw_.size()) + ", more than the 4 GiB read in one stream");
   if (gzip_) {
     zs_ = std::make_unique<z_stream>();
     *zs_ = z_stream{};

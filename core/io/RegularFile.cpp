@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 
 namespace ternlab::io {
 
@@ -41,13 +40,6 @@ std::string byteSize(std::size_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, v == static_cast<double>(static_cast<long long>(v)) ? "%.0f %s" : "%.1f %s", v, units[u]);
   return buf;
-}
-
-void requireRegularFile(const std::string& path, const char* what) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw FileError(path, errno == ENOENT ? "file not found" : std::string("cannot read: ") + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) throw FileError(path, "is " + kindOf(st.st_mode) + ", expected " + what);
 }
 
 std::string readRegularFile(const std::string& path, std::size_t maxBytes, const char* what) {

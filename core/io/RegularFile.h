@@ -19,10 +19,6 @@ class FileError : public std::runtime_error {
   std::string file_, detail_;
 };
 
-// Throws FileError unless path names a regular file (after symlinks); "what" names the kind of file
-// expected in the message ("a .tnn file").
-void requireRegularFile(const std::string& path, const char* what);
-
 // The whole file. Opens without blocking (a FIFO is refused, not waited on), checks that it is a
 // regular file and holds at most maxBytes, then reads it; every fault is a FileError naming the file.
 std::string readRegularFile(const std::string& path, std::size_t maxBytes, const char* what);
