@@ -31,6 +31,12 @@ struct FdCloser {
 
 }  // namespace
 
+std::string nonRegularKind(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return "";
+  return kindOf(st.st_mode);
+}
+
 std::string byteSize(std::size_t bytes) {
   const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
   if (bytes < 1024) return std::to_string(bytes) + " bytes";

@@ -23,6 +23,10 @@ class FileError : public std::runtime_error {
 // regular file and holds at most maxBytes, then reads it; every fault is a FileError naming the file.
 std::string readRegularFile(const std::string& path, std::size_t maxBytes, const char* what);
 
+// "a FIFO", "a directory", "a character device", …: what path is when it exists and is not a regular
+// file; empty for a regular file or no file.
+std::string nonRegularKind(const std::string& path);
+
 // "1.5 GiB", "64 MiB", "512 bytes": sizes in messages.
 std::string byteSize(std::size_t bytes);
 

@@ -15,6 +15,7 @@
 #include "Version.h"
 #include "config/ExperimentConfig.h"
 #include "config/SeedGroup.h"
+#include "io/RegularFile.h"
 #include "store/Schema.h"
 
 namespace ternlab::store {
@@ -98,14 +99,8 @@ RunStore::RunStore(const std::string& path) : path_(path) {
   std::error_code ec;
   const auto parent = fs::path(path).parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
-  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
-    const auto st = fs::status(path, ec).type();
-    const char* kind = st == fs::file_type::directory ? "a directory"
-                       : st == fs::file_type::fifo    ? "a FIFO"
-                       : st == fs::file_type::character || st == fs::file_type::block ? "a device"
-                                                                                      : "not a regular file";
-    throw StoreError(path + ": is " + std::string(kind) + ", expected a run database file");
-  }
+  if (const auto kind = io::nonRegularKind(path); !kind.empty())
+    throw StoreError(path + ": is " + kind + ", expected a run database file");
   readOnly_ = readOnlyStore(path);
   // Read-only: a WAL store whose -wal file is gone (closed cleanly) is read as immutable, since SQLite
   // could not create the shared-memory file beside it; with a -wal file present, as a normal reader.

@@ -7,15 +7,15 @@ namespace ternlab::store {
 namespace {
 // SQLite's message, with the operating system's cause when the fault was an I/O error or a full disk
 // ("disk I/O error (File too large)"), which is what a user can act on.
-std::string errorText(sqlite3* db) {
-  if (!db) return "unknown error";
-  std::string msg = sqlite3_errmsg(db);
+std::string systemCause(sqlite3* db) {
   const int code = sqlite3_errcode(db) & 0xff;
   const int sys = sqlite3_system_errno(db);
   if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN) && sys != 0)
-    msg += std::string(" (") + std::strerror(sys) + ")";
-  return msg;
+    return std::string(" (") + std::strerror(sys) + ")";
+  return "";
 }
+
+std::string errorText(sqlite3* db) { return db ? sqlite3_errmsg(db) + systemCause(db) : "unknown error"; }
 
 [[noreturn]] void raise(sqlite3* db, const std::string& dbPath, const std::string& what) {
   throw StoreError(dbPath + ": " + what + ": " + errorText(db));
@@ -80,9 +80,7 @@ void exec(sqlite3* db, const std::string& sql, const std::string& dbPath) {
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
-    const int code = sqlite3_errcode(db) & 0xff;
-    if ((code == SQLITE_IOERR || code == SQLITE_FULL) && sqlite3_system_errno(db) != 0)
-      msg += std::string(" (") + std::strerror(sqlite3_system_errno(db)) + ")";
+    msg += systemCause(db);
     throw StoreError(dbPath + ": " + msg);
   }
 }

@@ -34,6 +34,10 @@ int loadState(torch::nn::Module& model, const ModelState& state) {
 void saveStateFile(const ModelState& state, const std::string& path) {
   torch::serialize::OutputArchive ar;
   for (const auto& [k, v] : state) ar.write(k, v);
+  saveArchiveFile(ar, path);
+}
+
+void saveArchiveFile(torch::serialize::OutputArchive& ar, const std::string& path) {
   // Serialised in memory, then written by one checked call: LibTorch's file writer cannot fail cleanly
   // (a full disk ends in an exception thrown from its destructor, which terminates the process).
   std::ostringstream bytes;

@@ -5,11 +5,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <sstream>
 #include <thread>
 
 #include "data/BatchIterator.h"
-#include "io/AtomicFile.h"
 #include "train/LrSchedule.h"
 
 namespace ternlab::train {
@@ -163,9 +161,7 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
   const OptimizerSaver saveOptimizer = [&optimizer](const std::string& path) {
     torch::serialize::OutputArchive ar;
     optimizer->save(ar);
-    std::ostringstream bytes;
-    ar.save_to(bytes);
-    io::writeFileAtomically(path, bytes.str());
+    saveArchiveFile(ar, path);
   };
 
   data::Augmentation aug;

@@ -234,7 +234,7 @@ TEST(HostileInput, DirectoriesDevicesAndFifosAreRefusedByEveryReader) {
     expectHas(errorOf<std::runtime_error>([&] { npz::readNpz(path); }), path + ": " + kind + ", expected an .npz file");
   }
   expectHas(errorOf<store::StoreError>([&] { store::RunStore s(fifo); }), fifo + ": is a FIFO, expected a run database file");
-  expectHas(errorOf<store::StoreError>([&] { store::RunStore s(dev); }), dev + ": is a device, expected a run database file");
+  expectHas(errorOf<store::StoreError>([&] { store::RunStore s(dev); }), dev + ": is a character device, expected a run database file");
 }
 
 // A store this process may not write is still listed (read-only); writing to it is refused naming it.
