@@ -5,6 +5,7 @@
 #   setup — only installs and builds
 #   sanitize — builds build-san (clang, ASan + UBSan) and runs its tests
 #   fuzz [SECONDS] [TARGET...] — runs the libFuzzer targets (tests/fuzz) for SECONDS each
+#   package — builds the .deb (CPack), installs it with apt and checks the installed programs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -13,7 +14,8 @@ BUILD=${TERNLAB_BUILD_DIR:-$ROOT/build}
 PACKAGES=(build-essential cmake ninja-build git pkg-config ccache
   libtorch-dev libopenblas0-pthread qt6-base-dev libqcustomplot-dev libqcustomplot-doc
   libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  libboost-dev dataset-fashion-mnist xvfb xauth python3)
+  libboost-dev dataset-fashion-mnist xvfb xauth python3
+  libonnx-dev libprotobuf-dev python3-onnx python3-numpy python3-torch libstb-dev help2man dpkg-dev)
 
 install_missing() {
   local missing=()
@@ -27,6 +29,12 @@ install_missing() {
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
+  # node + npm for ONNX Runtime's npm package: Debian's, unless the machine already has a node with npm.
+  if ! command -v npm >/dev/null; then
+    local SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
   # LibTorch must use OpenBLAS, not the reference BLAS (13x slower GEMM).
   if ! readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 | grep -q openblas; then
     echo "warning: libblas.so.3 does not point to OpenBLAS; fp32 baselines will be slow" >&2
@@ -38,6 +46,18 @@ build() {
   # shellcheck disable=SC2086
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release ${TERNLAB_CMAKE_ARGS:-} >/dev/null
   cmake --build "$BUILD" -j2
+  install_onnxruntime
+}
+
+# ONNX Runtime for the ONNX export's tests and baseline, from npm into the build tree. --ignore-scripts: the
+# package's install script only fetches GPU extras, which fails offline; the CPU runtime ships in the package.
+install_onnxruntime() {
+  local dir="$BUILD/onnxruntime"
+  [ -f "$dir/node_modules/onnxruntime-node/package.json" ] && return 0
+  echo "== installing onnxruntime-node (npm) into $dir"
+  mkdir -p "$dir"
+  npm install --ignore-scripts --no-audit --no-fund --prefix "$dir" onnxruntime-node >/dev/null
+  node -e "require('$dir/node_modules/onnxruntime-node')"
 }
 
 # A second tree built by clang with AddressSanitizer + UndefinedBehaviorSanitizer and libFuzzer's coverage:
@@ -81,11 +101,22 @@ install_missing
 build
 case "$cmd" in
   gui)
-    exec "$BUILD/app/ternlab" --experiment "$ROOT/experiments/fmnist-lenet-twn.json" "$@" ;;
+    exec "$BUILD/app/ternlab" "$ROOT/experiments/fmnist-lenet-default.json" "$@" ;;
   test)
     cd "$BUILD"
     # GUI tests run offscreen; every test binary is run by CTest.
     QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 900 "$@" ;;
   setup) ;;
-  *) echo "usage: $0 {gui|test|setup|sanitize|fuzz}" >&2; exit 2 ;;
+  package)
+    (cd "$BUILD" && cpack -G DEB >/dev/null)
+    deb=$(ls -t "$BUILD"/ternlab_*.deb | head -1)
+    echo "== installing $deb"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$deb"
+    /usr/bin/ternlab-cli --version
+    test -x /usr/bin/ternlab
+    ls /usr/share/man/man1/ternlab-cli.1*
+    test -f /usr/share/applications/ternlab.desktop ;;
+  *) echo "usage: $0 {gui|test|setup|sanitize|fuzz|package}" >&2; exit 2 ;;
 esac

@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFile>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -73,11 +74,32 @@ QString withoutIndexes(QString keyPath) {
 
 }  // namespace
 
+// Error colours from the palette, so they read on a dark theme as on a light one: a red of the opposite
+// lightness to the window, and invalid fields tinted 20 % towards it from the palette's base colour.
+void ExperimentForm::applyPaletteColours() {
+  if (!errorLabel_) return;  // a palette change before the constructor built the form
+  const QPalette p = palette();
+  const bool dark = p.color(QPalette::Window).lightness() < 128;
+  const QColor error = dark ? QColor(255, 128, 128) : QColor(176, 32, 32);
+  const QColor base = p.color(QPalette::Base);
+  const QColor tint((base.red() * 4 + error.red()) / 5, (base.green() * 4 + error.green()) / 5,
+                    (base.blue() * 4 + error.blue()) / 5);
+  const QString sheet = QStringLiteral("*[invalid=\"true\"] { border: 2px solid %1; background: %2; }")
+                            .arg(error.name(), tint.name());
+  if (sheet == styleSheet()) return;  // a style sheet change can report a palette change: no loop
+  errorLabel_->setStyleSheet(QStringLiteral("color: %1; font-weight: bold;").arg(error.name()));
+  setStyleSheet(sheet);
+}
+
+void ExperimentForm::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::PaletteChange) applyPaletteColours();
+  QWidget::changeEvent(e);
+}
+
 ExperimentForm::ExperimentForm(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   errorLabel_ = named(new QLabel, "configError");
   errorLabel_->setWordWrap(true);
-  errorLabel_->setStyleSheet(QStringLiteral("color: #b02020; font-weight: bold;"));
   errorLabel_->hide();
   layout->addWidget(errorLabel_);
   layout->addWidget(buildGeneral());
@@ -87,12 +109,14 @@ ExperimentForm::ExperimentForm(QWidget* parent) : QWidget(parent) {
   layout->addWidget(buildDistill());
   layout->addWidget(buildAdvanced());
   layout->addStretch(1);
-  setStyleSheet(QStringLiteral("*[invalid=\"true\"] { border: 2px solid #d03030; background: #fff0f0; }"));
+  applyPaletteColours();
 
   fields_ = {{"name", name_}, {"epochs", epochs_}, {"batch_size", batchSize_}, {"seed", seed_},
              {"threads", threads_}, {"log_interval", logInterval_}, {"dataset", dataset_},
              {"dataset.name", dataset_}, {"dataset.path", datasetPath_}, {"dataset.train_limit", trainLimit_},
-             {"dataset.test_limit", testLimit_}, {"dataset.augment", augment_}, {"model", arch_},
+             {"dataset.test_limit", testLimit_}, {"dataset.augment", augment_},
+             {"dataset.test_fraction", testFraction_}, {"dataset.image_size", imageSize_},
+             {"dataset.channels", channels_}, {"model", arch_},
              {"model.arch", arch_}, {"model.width", width_}, {"model.activation", activation_}, {"quant.first_layer", firstLayer_},
              {"quant.last_layer", lastLayer_}, {"quant.layers", layers_}, {"optimizer", optimizer_},
              {"optimizer.type", optimizer_}, {"optimizer.lr", lr_}, {"optimizer.momentum", momentum_},
@@ -144,7 +168,7 @@ QWidget* ExperimentForm::buildGeneral() {
 QWidget* ExperimentForm::buildData() {
   auto* box = new QGroupBox(tr("Dataset"));
   auto* f = new QFormLayout(box);
-  dataset_ = choice("dataset", {"fashion-mnist", "mnist", "cifar10"});
+  dataset_ = choice("dataset", {"fashion-mnist", "mnist", "cifar10", "npy", "image-folder"});
   datasetPath_ = named(new QLineEdit, "datasetPath");
   datasetPath_->setPlaceholderText(tr("default location"));
   trainLimit_ = intSpin("trainLimit", 0, 100000000, 0);
@@ -152,14 +176,26 @@ QWidget* ExperimentForm::buildData() {
   testLimit_ = intSpin("testLimit", 0, 100000000, 0);
   testLimit_->setSpecialValueText(tr("all"));
   augment_ = named(new QCheckBox(tr("Augment")), "augment");
+  testFraction_ = doubleSpin("testFraction", 0.0, 0.9, 0.0, 2, 0.05);
+  testFraction_->setSpecialValueText(tr("test files"));
+  testFraction_->setToolTip(tr("npy / image-folder without test files: this share of the images is the test split"));
+  imageSize_ = intSpin("imageSize", 0, 512, 0);
+  imageSize_->setSpecialValueText(tr("as stored"));
+  imageSize_->setToolTip(tr("image-folder: resize every image to this square size"));
+  channels_ = choice("channels", {"auto", "1", "3"});
+  channels_->setToolTip(tr("image-folder: grey (1) or RGB (3); auto: those of the first image"));
   f->addRow(tr("Dataset"), dataset_);
   f->addRow(tr("Path"), datasetPath_);
   f->addRow(tr("Train images"), trainLimit_);
   f->addRow(tr("Test images"), testLimit_);
   f->addRow(QString(), augment_);
+  f->addRow(tr("Test fraction"), testFraction_);
+  f->addRow(tr("Image size"), imageSize_);
+  f->addRow(tr("Channels"), channels_);
   for (QWidget* w : {static_cast<QWidget*>(dataset_), static_cast<QWidget*>(datasetPath_),
                      static_cast<QWidget*>(trainLimit_), static_cast<QWidget*>(testLimit_),
-                     static_cast<QWidget*>(augment_)})
+                     static_cast<QWidget*>(augment_), static_cast<QWidget*>(testFraction_),
+                     static_cast<QWidget*>(imageSize_), static_cast<QWidget*>(channels_)})
     watch(w);
   return box;
 }
@@ -341,6 +377,9 @@ nlohmann::json ExperimentForm::document() const {
       {"log_interval", logInterval_->value()},
   };
   if (auto stages = jsonField(stages_)) doc["stages"] = *stages;
+  if (testFraction_->value() > 0) doc["dataset"]["test_fraction"] = testFraction_->value();
+  if (imageSize_->value() > 0) doc["dataset"]["image_size"] = imageSize_->value();
+  if (channels_->currentIndex() > 0) doc["dataset"]["channels"] = channels_->currentText().toInt();
   return doc;
 }
 
@@ -460,6 +499,9 @@ void ExperimentForm::setConfig(const config::ExperimentConfig& cfg) {
   trainLimit_->setValue(static_cast<int>(cfg.data.trainLimit));
   testLimit_->setValue(static_cast<int>(cfg.data.testLimit));
   augment_->setChecked(cfg.data.augment);
+  testFraction_->setValue(cfg.data.testFraction);
+  imageSize_->setValue(cfg.data.imageSize);
+  channels_->setCurrentText(cfg.data.channels == 0 ? QStringLiteral("auto") : QString::number(cfg.data.channels));
   weights_->setSpec(cfg.quant.weights);
   activations_->setSpec(cfg.quant.activations);
   firstLayer_->setCurrentText(cfg.quant.firstTernary ? QStringLiteral("ternary") : QStringLiteral("fp"));

@@ -57,7 +57,11 @@ class ExperimentForm : public QWidget {
   void validityChanged(bool valid);
   void edited();
 
+ protected:
+  void changeEvent(QEvent* e) override;
+
  private:
+  void applyPaletteColours();
   QWidget* buildGeneral();
   QWidget* buildData();
   QWidget* buildQuant();
@@ -81,6 +85,9 @@ class ExperimentForm : public QWidget {
   QSpinBox* trainLimit_;
   QSpinBox* testLimit_;
   QCheckBox* augment_;
+  QDoubleSpinBox* testFraction_;  // own data (npy, image-folder)
+  QSpinBox* imageSize_;
+  QComboBox* channels_;
   QComboBox* arch_;
   QDoubleSpinBox* width_;
   QComboBox* activation_;
@@ -104,7 +111,7 @@ class ExperimentForm : public QWidget {
   QComboBox* initFrom_;
   QPlainTextEdit* layers_;
   QPlainTextEdit* stages_;
-  QLabel* errorLabel_;
+  QLabel* errorLabel_ = nullptr;
 
   QHash<QString, QWidget*> fields_;
   QPointer<QWidget> flagged_;

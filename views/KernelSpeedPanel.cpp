@@ -247,13 +247,15 @@ void KernelSpeedPanel::drawNetworks(const engine::BenchSuiteResult& r) {
   auto* group = new QCPBarsGroup(networks_);
   auto* packed = new QCPBars(networks_->xAxis, networks_->yAxis);
   auto* fake = new QCPBars(networks_->xAxis, networks_->yAxis);
+  auto* ort = new QCPBars(networks_->xAxis, networks_->yAxis);
   packed->setName(tr("packed engine"));
   fake->setName(tr("LibTorch fake-quant"));
+  ort->setName(tr("ONNX Runtime fp32"));
   int k = 0;
-  for (auto* bars : {packed, fake}) {
+  for (auto* bars : {packed, fake, ort}) {
     bars->setBrush(seriesColor(k++));
     bars->setPen(Qt::NoPen);
-    bars->setWidth(0.4);
+    bars->setWidth(0.27);
     bars->setBarsGroup(group);
   }
   double top = 1;
@@ -262,7 +264,8 @@ void KernelSpeedPanel::drawNetworks(const engine::BenchSuiteResult& r) {
     const double fp = row.torchFpImagesPerSecond > 0 ? row.torchFpImagesPerSecond : 1;
     packed->addData(static_cast<double>(i + 1), row.imagesPerSecond / fp);
     fake->addData(static_cast<double>(i + 1), row.torchImagesPerSecond / fp);
-    top = std::max({top, row.imagesPerSecond / fp, row.torchImagesPerSecond / fp});
+    if (row.onnxRuntimeFpImagesPerSecond > 0) ort->addData(static_cast<double>(i + 1), row.onnxRuntimeFpImagesPerSecond / fp);
+    top = std::max({top, row.imagesPerSecond / fp, row.torchImagesPerSecond / fp, row.onnxRuntimeFpImagesPerSecond / fp});
   }
   auto* parity = new QCPItemStraightLine(networks_);
   parity->point1->setCoords(0, 1);

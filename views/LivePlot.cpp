@@ -48,7 +48,7 @@ LivePlot::LivePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(thi
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(bar);
-  layout->addWidget(plot_);
+  layout->addWidget(plot_, 1);  // the plots take every pixel the control row does not need
   connect(smoothingBox_, &QDoubleSpinBox::valueChanged, this, &LivePlot::setSmoothing);
   connect(logBox_, &QCheckBox::toggled, this, &LivePlot::setLogLoss);
   connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) { hover_->setText(readoutAt(e->position())); });
@@ -72,7 +72,9 @@ LivePlot::LivePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(thi
     rect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
     legend->setLayer(QStringLiteral("legend"));
     legend->setFont(QFont(font().family(), 8));
-    legend->setBrush(QColor(255, 255, 255, 200));
+    QColor paper = palette().color(QPalette::Base);  // the theme's background, slightly see-through
+    paper.setAlpha(200);
+    legend->setBrush(paper);
     legend->setVisible(false);
     legends_.insert(rect, legend);
   }

@@ -52,6 +52,9 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   since_->setDate(since_->minimumDate());
   since_->setToolTip(tr("Only runs created on or after this day"));
   archived_ = new QCheckBox(tr("Show archived"));
+  trash_ = new QCheckBox(tr("Trash"));
+  trash_->setObjectName(QStringLiteral("trash"));
+  trash_->setToolTip(tr("Show only deleted runs; select them and choose Restore to bring them back"));
   collapseSeeds_ = new QCheckBox(tr("Collapse seeds"));
   collapseSeeds_->setObjectName(QStringLiteral("collapseSeeds"));
   collapseSeeds_->setToolTip(tr("One row per seed group (runs that differ only in the seed), accuracies as mean ± 95 % CI"));
@@ -66,6 +69,7 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   top->addWidget(tag_);
   top->addWidget(since_);
   top->addWidget(archived_);
+  top->addWidget(trash_);
   top->addWidget(collapseSeeds_);
   top->addWidget(clone);
   top->addWidget(compare);
@@ -121,6 +125,11 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
     f.includeArchived = on;
     model_->setFilter(f);
   });
+  connect(trash_, &QCheckBox::toggled, this, [this](bool on) {
+    auto f = model_->filter();
+    f.onlyDeleted = on;
+    model_->setFilter(f);
+  });
   connect(collapseSeeds_, &QCheckBox::toggled, model_, &RunTableModel::setCollapseSeedGroups);
   connect(compare, &QPushButton::clicked, this, [this] { Q_EMIT compareRequested(selectedRunIds()); });
   connect(clone, &QPushButton::clicked, this, [this] {
@@ -149,7 +158,10 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
     menu.addSeparator();
     menu.addAction(tr("Add tag…"), this, &RunBrowser::tagSelected);
     menu.addAction(tr("Archive / unarchive"), this, &RunBrowser::archiveSelected);
-    menu.addAction(tr("Delete…"), this, &RunBrowser::deleteSelected);
+    if (trash_->isChecked())
+      menu.addAction(tr("Restore"), this, &RunBrowser::restoreSelected);
+    else
+      menu.addAction(tr("Delete…"), this, &RunBrowser::deleteSelected);
     menu.addSeparator();
     menu.addAction(tr("Columns…"), this, &RunBrowser::chooseColumns);
     menu.exec(view_->viewport()->mapToGlobal(pos));
@@ -255,6 +267,11 @@ void RunBrowser::deleteSelected() {
       QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
   if (answer != QMessageBox::Yes) return;
   for (qint64 id : ids) store_->setLifecycle(id, "deleted");
+  refresh();
+}
+
+void RunBrowser::restoreSelected() {
+  for (qint64 id : selectedRunIds()) store_->setLifecycle(id, "active");
   refresh();
 }
 

@@ -35,6 +35,8 @@ class RunBrowser : public QWidget {
   void refresh();
   void archiveSelected();
   void deleteSelected();
+  // The selected runs out of the Trash, back to the browser (lifecycle "active").
+  void restoreSelected();
   void tagSelected();
   // Tags the selected runs with `tag` drawn in `color` (the colour is the tag's, for every run carrying it).
   void tagRuns(const QVector<qint64>& ids, const QString& tag, const QColor& color);
@@ -60,6 +62,7 @@ class RunBrowser : public QWidget {
   QComboBox* tag_;
   QDateEdit* since_;
   QCheckBox* archived_;
+  QCheckBox* trash_;  // shows the deleted runs only, which "Restore" brings back
   QCheckBox* collapseSeeds_;
   QPlainTextEdit* note_;
   QPlainTextEdit* details_;

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   ternlab::cli::addReportCommand(app, exitCode);
   ternlab::cli::addExportCommand(app, exitCode);
   ternlab::cli::addInferCommand(app, exitCode);
+  ternlab::cli::addPredictCommand(app, exitCode);
   ternlab::cli::addBenchCommand(app, exitCode);
   try {
     app.parse(argc, argv);

@@ -4,6 +4,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
 #include <QTimer>
 #include <memory>
 
@@ -12,6 +14,7 @@
 #include "LivePlot.h"
 #include "MainWindow.h"
 #include "RunBrowser.h"
+#include "StartupChoice.h"
 #include "Version.h"
 #include "store/RunStore.h"
 
@@ -49,7 +52,7 @@ int main(int argc, char** argv) {
   cli.setApplicationDescription(QStringLiteral("TernLab: train, track and compare ternary neural networks."));
   cli.addHelpOption();
   cli.addVersionOption();
-  QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Run store (SQLite). Default: %1")
+  QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Run store (SQLite). Default: the last one opened, else %1")
                                                   .arg(QString::fromStdString(ternlab::store::defaultDatabasePath())),
                         QStringLiteral("PATH"));
   QCommandLineOption experiment(QStringLiteral("experiment"), QStringLiteral("Experiment file that fills the editor."),
@@ -66,9 +69,12 @@ int main(int argc, char** argv) {
                            QStringLiteral("MS"), QStringLiteral("1500"));
   QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
   cli.addOptions({db, experiment, train, view, select, screenshot, delay, size});
+  cli.addPositionalArgument(QStringLiteral("file"), QStringLiteral("Experiment file that fills the editor (as --experiment)."),
+                            QStringLiteral("[FILE.json]"));
   cli.process(app);
 
-  const QString dbPath = cli.isSet(db) ? cli.value(db) : QString::fromStdString(ternlab::store::defaultDatabasePath());
+  const auto start = ternlab::views::chooseStartup(cli.value(db), cli.value(experiment), cli.positionalArguments(), QSettings());
+  const QString dbPath = start.database;
   QDir().mkpath(QFileInfo(dbPath).absolutePath());
   std::unique_ptr<ternlab::views::MainWindow> window;
   try {
@@ -78,9 +84,10 @@ int main(int argc, char** argv) {
                           QStringLiteral("Cannot open the run store %1:\n%2").arg(dbPath, QString::fromUtf8(e.what())));
     return 1;
   }
-  if (cli.isSet(experiment)) {
+  if (!start.note.isEmpty()) window->statusBar()->showMessage(start.note);
+  if (!start.experiment.isEmpty()) {
     QString error;
-    if (!window->form()->loadFile(cli.value(experiment), &error)) {
+    if (!window->form()->loadFile(start.experiment, &error)) {
       QMessageBox::warning(window.get(), QStringLiteral("Experiment"), error);
     }
   }

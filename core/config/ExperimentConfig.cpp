@@ -80,8 +80,14 @@ ExperimentConfig parseExperiment(const json& doc, const std::string& file) {
   if (cfg.name.empty()) root.fail("name", "must not be empty");
 
   if (auto d = root.object("dataset")) {
-    cfg.data.name = d->text("name", cfg.data.name, {"fashion-mnist", "mnist", "cifar10"});
+    cfg.data.name = d->text("name", cfg.data.name, {"fashion-mnist", "mnist", "cifar10", "npy", "image-folder"});
     cfg.data.path = d->text("path", "");
+    cfg.data.testFraction = d->number("test_fraction", 0.0, 0.0, 0.9);
+    cfg.data.imageSize = static_cast<int>(d->integer("image_size", 0, 0, 512));
+    cfg.data.channels = static_cast<int>(d->integer("channels", 0, 0, 3));
+    if (cfg.data.channels == 2) d->fail("channels", "must be 1 (grey) or 3 (RGB), or 0 for those of the first image");
+    if ((cfg.data.name == "npy" || cfg.data.name == "image-folder") && cfg.data.path.empty())
+      d->fail("path", "a " + cfg.data.name + " dataset needs the folder that holds it");
     cfg.data.trainLimit = d->integer("train_limit", 0, 0, 100000000);
     cfg.data.testLimit = d->integer("test_limit", 0, 0, 100000000);
     cfg.data.augment = d->boolean("augment", false);
@@ -239,6 +245,10 @@ json toJson(const ExperimentConfig& c) {
       {"log_interval", c.logInterval},
   };
   if (!c.stages.empty()) j["stages"] = c.stages;
+  // Own-data keys only when set, so that every earlier config keeps its JSON (and its stage identity).
+  if (c.data.testFraction > 0) j["dataset"]["test_fraction"] = c.data.testFraction;
+  if (c.data.imageSize > 0) j["dataset"]["image_size"] = c.data.imageSize;
+  if (c.data.channels > 0) j["dataset"]["channels"] = c.data.channels;
   return j;
 }
 

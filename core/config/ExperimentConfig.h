@@ -34,6 +34,10 @@ struct DataSpec {
   std::int64_t trainLimit = 0;
   std::int64_t testLimit = 0;
   bool augment = false;
+  // Own data (name "npy" or "image-folder", docs in README "Your own data"):
+  double testFraction = 0;  // no test files / folder: this share of the images is the test split (fixed seed)
+  int imageSize = 0;        // image-folder: every image resized to imageSize x imageSize (0: one square size required)
+  int channels = 0;         // image-folder: 1 (grey) or 3 (RGB); 0: those of the first image
 };
 
 struct ModelSpec {

@@ -7,6 +7,7 @@
 #include "data/ByteFile.h"
 #include "data/DataError.h"
 #include "data/IdxReader.h"
+#include "data/OwnData.h"
 
 namespace ternlab::data {
 
@@ -29,6 +30,7 @@ void normalise(DatasetPair& pair) {
   auto std = pair.train.images.std({0, 2, 3}, /*unbiased=*/false, /*keepdim=*/true).clamp_min(1e-6);
   pair.train.images = (pair.train.images - mean) / std;
   pair.test.images = (pair.test.images - mean) / std;
+  pair.mean = mean, pair.std = std;
 }
 
 Dataset limit(Dataset d, std::int64_t n) {
@@ -95,7 +97,7 @@ std::string defaultDatasetPath(const std::string& name) {
 }
 
 DatasetPair loadDataset(const std::string& name, const std::string& dir, std::int64_t trainLimit,
-                        std::int64_t testLimit) {
+                        std::int64_t testLimit, const OwnDataOptions& own) {
   if (!fs::is_directory(dir)) throw DataError(dir, "dataset directory not found");
   DatasetPair pair;
   if (name == "fashion-mnist" || name == "mnist") {
@@ -106,8 +108,12 @@ DatasetPair loadDataset(const std::string& name, const std::string& dir, std::in
     for (int i = 1; i <= 5; ++i) train.push_back((fs::path(dir) / ("data_batch_" + std::to_string(i) + ".bin")).string());
     pair.train = readCifar10Batches(train, name);
     pair.test = readCifar10Batches({(fs::path(dir) / "test_batch.bin").string()}, name);
+  } else if (name == "npy") {
+    pair = loadNpyDataset(dir, own);
+  } else if (name == "image-folder") {
+    pair = loadImageFolder(dir, own);
   } else {
-    throw DataError(dir, "unknown dataset '" + name + "' (expected fashion-mnist, mnist or cifar10)");
+    throw DataError(dir, "unknown dataset '" + name + "' (expected fashion-mnist, mnist, cifar10, npy or image-folder)");
   }
   pair.train = limit(std::move(pair.train), trainLimit);
   pair.test = limit(std::move(pair.test), testLimit);

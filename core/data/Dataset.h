@@ -19,12 +19,20 @@ struct Dataset {
 struct DatasetPair {
   Dataset train;
   Dataset test;
+  at::Tensor mean, std;  // [1, C, 1, 1] float: the train split's statistics that normalised both splits
 };
 
-// Loads "fashion-mnist", "mnist" (IDX, raw or gzip) or "cifar10" (binary batches) from dir.
-// trainLimit/testLimit > 0 keep only the first N images of each split.
+// How a user's own data ("npy", "image-folder") is split and shaped; see data/OwnData.h.
+struct OwnDataOptions {
+  double testFraction = 0;  // no test files: this share of the images (a fixed-seed draw) is the test split
+  int imageSize = 0;        // image-folder: resize to imageSize x imageSize (0: all images one square size)
+  int channels = 0;         // image-folder: 1 or 3 (0: those of the first image)
+};
+
+// Loads "fashion-mnist", "mnist" (IDX, raw or gzip), "cifar10" (binary batches), "npy" or "image-folder"
+// from dir. trainLimit/testLimit > 0 keep only the first N images of each split.
 DatasetPair loadDataset(const std::string& name, const std::string& dir, std::int64_t trainLimit = 0,
-                        std::int64_t testLimit = 0);
+                        std::int64_t testLimit = 0, const OwnDataOptions& own = OwnDataOptions());
 
 // The directory a dataset name is found in when the experiment file gives none.
 std::string defaultDatasetPath(const std::string& name);

@@ -206,6 +206,7 @@ std::int64_t recordBench(const BenchSuiteResult& r, const std::string& dbPath) {
       add(base + "images_per_s", row.imagesPerSecond);
       add(base + "torch_images_per_s", row.torchImagesPerSecond);
       add(base + "torch_fp_images_per_s", row.torchFpImagesPerSecond);
+      if (row.onnxRuntimeFpImagesPerSecond > 0) add(base + "ort_fp_images_per_s", row.onnxRuntimeFpImagesPerSecond);
       add(base + "ratio_torch", row.ratioToTorch);
       continue;
     }
@@ -240,6 +241,7 @@ RecordedNetworks latestNetworkBench(const std::string& dbPath) {
       if (q == "images_per_s") r.imagesPerSecond = p.value;
       else if (q == "torch_images_per_s") r.torchImagesPerSecond = p.value;
       else if (q == "torch_fp_images_per_s") r.torchFpImagesPerSecond = p.value;
+      else if (q == "ort_fp_images_per_s") r.onnxRuntimeFpImagesPerSecond = p.value;
       else if (q == "ratio_torch") r.ratioToTorch = p.value;
     }
     if (rows.empty()) continue;

@@ -21,6 +21,7 @@ struct BenchRow {
   double ratioToTorch = 0;  // torchSeconds / seconds (> 1: the ternary kernel is faster)
   double ratioTo4Pop = 0;   // twobit4pop seconds / seconds on the same shape (kernel rows)
   double imagesPerSecond = 0, torchImagesPerSecond = 0, torchFpImagesPerSecond = 0;  // network rows
+  double onnxRuntimeFpImagesPerSecond = 0;  // network rows: ONNX Runtime fp32 on the same graph (0: not measured)
 };
 
 struct BenchSuiteOptions {

@@ -9,6 +9,7 @@
 
 #include "data/Dataset.h"
 #include "engine/Engine.h"
+#include "engine/TnnExport.h"
 #include "engine/TnnFile.h"
 #include "engine/TorchCheck.h"
 #include "kernels/CycleClock.h"
@@ -73,7 +74,8 @@ InferReport runInference(const InferOptions& o) {
   if (dir.empty()) dir = data::defaultDatasetPath(name);
   // Images are normalised with the train split's statistics, which depend on the run's train_limit.
   const std::int64_t trainLimit = info.value("train_limit", std::int64_t{0});
-  const auto pair = data::loadDataset(name, dir, trainLimit, split == "test" ? o.limit : 1);
+  const auto pair = data::loadDataset(name, dir, trainLimit, split == "test" ? o.limit : 1,
+                                      name == info.value("dataset", "") ? datasetOptionsOf(engine.model()) : data::OwnDataOptions());
   const auto& ds = split == "test" ? pair.test : pair.train;
   const std::int64_t keep = o.limit > 0 ? std::min<std::int64_t>(o.limit, ds.size()) : ds.size();
   const auto images = ds.images.slice(0, 0, keep).to(torch::kFloat32).contiguous();

@@ -259,7 +259,7 @@ TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, cons
   return m;
 }
 
-TnnExportResult exportTnn(std::int64_t runId, const std::string& dbPath, const std::string& outPath) {
+TnnModel buildRunTnn(std::int64_t runId, const std::string& dbPath) {
   auto run = report::loadRun(dbPath, runId);
   TnnModel m = buildTnn(*run.net, run.config, run.batch);
   std::string uuid;
@@ -275,22 +275,40 @@ TnnExportResult exportTnn(std::int64_t runId, const std::string& dbPath, const s
   m.info["dataset"] = run.config.data.name;
   m.info["dataset_path"] = run.config.data.path;
   m.info["train_limit"] = run.config.data.trainLimit;  // fixes the input normalisation
+  m.info["dataset_options"] = {{"test_fraction", run.config.data.testFraction},
+                               {"image_size", run.config.data.imageSize},
+                               {"channels", run.config.data.channels}};
   m.info["exported_unix"] = std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::system_clock::now().time_since_epoch()).count();
+  return m;
+}
+
+data::OwnDataOptions datasetOptionsOf(const TnnModel& m) {
+  data::OwnDataOptions o;
+  const auto j = m.info.value("dataset_options", nlohmann::json::object());
+  if (!j.is_object()) return o;
+  o.testFraction = j.value("test_fraction", 0.0);
+  o.imageSize = j.value("image_size", 0);
+  o.channels = j.value("channels", 0);
+  return o;
+}
+
+TnnExportResult exportTnn(std::int64_t runId, const std::string& dbPath, const std::string& outPath) {
+  const TnnModel m = buildRunTnn(runId, dbPath);
   TnnExportResult r;
-  r.runId = run.id;
-  r.stageId = run.stageId;
+  r.runId = m.info.at("run_id").get<std::int64_t>();
+  r.stageId = m.info.at("stage_id").get<std::int64_t>();
   r.path = outPath;
   r.bytes = writeTnn(m, outPath);
   r.layers = static_cast<int>(m.layers.size());
   for (const auto& l : m.layers) r.ternaryLayers += l.ternary() ? 1 : 0;
-  r.activationMode = m.info["activations"].get<std::string>();
+  r.activationMode = m.info.at("activations").get<std::string>();
   store::RunStore db(dbPath);
   store::Artefact a;
   a.kind = "tnn";
   a.path = std::filesystem::absolute(outPath).string();
   a.bytes = static_cast<std::int64_t>(r.bytes);
-  db.addArtefact(run.stageId, a);
+  db.addArtefact(r.stageId, a);
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/ExperimentConfig.h"
+#include "data/Dataset.h"
 #include "engine/TnnModel.h"
 #include "nn/TernaryNet.h"
 
@@ -25,6 +26,13 @@ struct TnnExportResult {
   int layers = 0, ternaryLayers = 0;
   std::string activationMode;  // float (int8 path) | signed | half
 };
+
+// The run's network (last stage of a pipeline, its final checkpoint, thresholds and scales captured on its first
+// training batch) as the engine's model, with the run's identity in model.info: run_id, stage_id, uuid, db,
+// checkpoint, dataset, dataset_path, train_limit (which fixes the input normalisation), exported_unix.
+TnnModel buildRunTnn(std::int64_t runId, const std::string& dbPath);
+// The own-data options recorded by buildRunTnn (defaults for files without them).
+data::OwnDataOptions datasetOptionsOf(const TnnModel& model);
 
 // exportTnn(runId, dbPath, outPath): rebuilds the run's model (last stage of a pipeline), loads its final
 // checkpoint, captures thresholds/scales on its first training batch, writes outPath and records it as a

@@ -6,6 +6,7 @@
 
 #include "data/Dataset.h"
 #include "store/RunStore.h"
+#include "train/DatasetFor.h"
 #include "train/ExperimentRunner.h"
 #include "train/ModelState.h"
 #include "train/StageTrainer.h"
@@ -28,8 +29,7 @@ LoadedRun loadRun(const std::string& dbPath, std::int64_t id) {
   }
   r.config = config::parseExperimentText(configText, "run " + std::to_string(r.stageId));
   const auto& d = r.config.data;
-  const auto data = data::loadDataset(d.name, d.path.empty() ? data::defaultDatasetPath(d.name) : d.path,
-                                      d.trainLimit, 1);
+  const auto data = train::loadDatasetFor(d, 1);
   r.net = train::buildModel(r.config, data.train);
   r.checkpoint = train::resolveCheckpoint(std::to_string(r.stageId), dbPath);
   train::loadState(*r.net, train::loadStateFile(r.checkpoint));

@@ -78,6 +78,7 @@ struct Artefact {
 struct RunFilter {
   bool includeArchived = false;
   bool includeDeleted = false;
+  bool onlyDeleted = false;  // the Trash: deleted runs only (includeArchived / includeDeleted then do not matter)
   bool topLevelOnly = false;
   std::string text;    // matched against name
   std::string status;  // empty = any

@@ -393,8 +393,12 @@ RunRecord RunStore::readRun(Statement& s) {
 std::vector<RunRecord> RunStore::listRuns(const RunFilter& f) {
   Lock lock(mutex_);
   std::string sql = std::string("SELECT ") + kRunColumns + " FROM run WHERE 1=1";
-  if (!f.includeArchived) sql += " AND lifecycle <> 'archived'";
-  if (!f.includeDeleted) sql += " AND lifecycle <> 'deleted'";
+  if (f.onlyDeleted) {
+    sql += " AND lifecycle = 'deleted'";
+  } else {
+    if (!f.includeArchived) sql += " AND lifecycle <> 'archived'";
+    if (!f.includeDeleted) sql += " AND lifecycle <> 'deleted'";
+  }
   if (f.topLevelOnly) sql += " AND parent_id IS NULL";
   if (!f.text.empty()) sql += " AND name LIKE '%' || ?1 || '%'";
   if (!f.status.empty()) sql += " AND status = ?2";

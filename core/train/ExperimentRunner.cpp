@@ -7,6 +7,8 @@
 
 #include "data/Dataset.h"
 #include "store/RunStore.h"
+#include "train/DatasetFor.h"
+#include "train/PyTorchWeights.h"
 #include "train/StageCache.h"
 #include "train/StageTrainer.h"
 
@@ -133,6 +135,22 @@ std::string resolveCheckpoint(const std::string& ref, const std::string& dbPath)
 
 namespace {
 
+// init_from's tensors: a TernLab checkpoint as it is, or a PyTorch state_dict mapped onto the stage's model
+// (names by the table of train/PyTorchWeights.h, shapes checked by name).
+ModelState loadInitState(const std::string& path, const config::ExperimentConfig& stage, const data::Dataset& shapeOf) {
+  if (!isPyTorchArchive(path)) {
+    try {
+      return loadStateFile(path);
+    } catch (const std::exception& e) {
+      const std::string why = e.what();
+      throw std::runtime_error(path + ": neither a TernLab checkpoint nor a torch.save zip archive (" +
+                               why.substr(0, why.find('\n')) + ")");
+    }
+  }
+  const auto model = buildModel(stage, shapeOf);
+  return mapPyTorchState(readPyTorchStateDict(path), captureState(*model), path);
+}
+
 // The last complete per-epoch checkpoint of a run, as a resume point; nullopt when it has none.
 std::optional<ResumePoint> lastCheckpoint(store::RunStore& db, std::int64_t run) {
   const auto cps = db.artefacts(run, "checkpoint");
@@ -164,12 +182,11 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
   try {
     std::map<std::string, data::DatasetPair> cache;
     auto dataFor = [&](const config::ExperimentConfig& c) -> const data::DatasetPair& {
-      const std::string path = c.data.path.empty() ? data::defaultDatasetPath(c.data.name) : c.data.path;
-      const std::string key = c.data.name + "|" + path + "|" + std::to_string(c.data.trainLimit) + "|" +
-                              std::to_string(c.data.testLimit);
+      const std::string key = c.data.name + "|" + datasetDir(c.data) + "|" + std::to_string(c.data.trainLimit) + "|" +
+                              std::to_string(c.data.testLimit) + "|" + std::to_string(c.data.testFraction) + "|" +
+                              std::to_string(c.data.imageSize) + "|" + std::to_string(c.data.channels);
       auto it = cache.find(key);
-      if (it == cache.end())
-        it = cache.emplace(key, data::loadDataset(c.data.name, path, c.data.trainLimit, c.data.testLimit)).first;
+      if (it == cache.end()) it = cache.emplace(key, loadDatasetFor(c.data, c.data.testLimit)).first;
       return it->second;
     };
     std::vector<config::ExperimentConfig> stages;
@@ -238,7 +255,7 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
       const auto& data = dataFor(sc);
       std::optional<ModelState> init = carried;
       if (!sc.initFrom.empty() && (!pipeline || i == 0 || cfg.stages[i].contains("init_from")))
-        init = loadStateFile(resolveCheckpoint(sc.initFrom, options.dbPath));
+        init = loadInitState(resolveCheckpoint(sc.initFrom, options.dbPath), sc, data.train);
       // "teacher": "stage:NAME" names an earlier stage of this pipeline (e.g. its FP stage).
       config::ExperimentConfig withTeacher = sc;
       if (sc.distill.teacher.rfind("stage:", 0) == 0) {
