@@ -104,8 +104,8 @@ case "$cmd" in
     exec "$BUILD/app/ternlab" "$ROOT/experiments/fmnist-lenet-default.json" "$@" ;;
   test)
     cd "$BUILD"
-    # GUI tests run offscreen; every test binary is run by CTest.
-    QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 900 "$@" ;;
+    # GUI tests run offscreen; every test binary is run by CTest, two at a time (each test has its own folders).
+    QT_QPA_PLATFORM=offscreen ctest -j2 --output-on-failure --timeout 900 "$@" ;;
   setup) ;;
   package)
     (cd "$BUILD" && cpack -G DEB >/dev/null)

@@ -247,15 +247,19 @@ void KernelSpeedPanel::drawNetworks(const engine::BenchSuiteResult& r) {
   auto* group = new QCPBarsGroup(networks_);
   auto* packed = new QCPBars(networks_->xAxis, networks_->yAxis);
   auto* fake = new QCPBars(networks_->xAxis, networks_->yAxis);
-  auto* ort = new QCPBars(networks_->xAxis, networks_->yAxis);
+  // ONNX Runtime fp32 (measured by `ternlab-cli bench`, which runs it in node) when the run has it.
+  const bool withOrt = std::any_of(rows.begin(), rows.end(), [](const auto* row) { return row->onnxRuntimeFpImagesPerSecond > 0; });
+  auto* ort = withOrt ? new QCPBars(networks_->xAxis, networks_->yAxis) : nullptr;
   packed->setName(tr("packed engine"));
   fake->setName(tr("LibTorch fake-quant"));
-  ort->setName(tr("ONNX Runtime fp32"));
+  if (ort) ort->setName(tr("ONNX Runtime fp32"));
   int k = 0;
-  for (auto* bars : {packed, fake, ort}) {
+  std::vector<QCPBars*> series{packed, fake};
+  if (ort) series.push_back(ort);
+  for (auto* bars : series) {
     bars->setBrush(seriesColor(k++));
     bars->setPen(Qt::NoPen);
-    bars->setWidth(0.27);
+    bars->setWidth(0.8 / static_cast<double>(series.size()));
     bars->setBarsGroup(group);
   }
   double top = 1;
@@ -264,7 +268,7 @@ void KernelSpeedPanel::drawNetworks(const engine::BenchSuiteResult& r) {
     const double fp = row.torchFpImagesPerSecond > 0 ? row.torchFpImagesPerSecond : 1;
     packed->addData(static_cast<double>(i + 1), row.imagesPerSecond / fp);
     fake->addData(static_cast<double>(i + 1), row.torchImagesPerSecond / fp);
-    if (row.onnxRuntimeFpImagesPerSecond > 0) ort->addData(static_cast<double>(i + 1), row.onnxRuntimeFpImagesPerSecond / fp);
+    if (ort && row.onnxRuntimeFpImagesPerSecond > 0) ort->addData(static_cast<double>(i + 1), row.onnxRuntimeFpImagesPerSecond / fp);
     top = std::max({top, row.imagesPerSecond / fp, row.torchImagesPerSecond / fp, row.onnxRuntimeFpImagesPerSecond / fp});
   }
   auto* parity = new QCPItemStraightLine(networks_);

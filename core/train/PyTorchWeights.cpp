@@ -5,7 +5,6 @@
 #include <torch/torch.h>
 
 #include <cstring>
-#include <fstream>
 #include <regex>
 #include <set>
 #include <vector>
@@ -27,7 +26,8 @@ constexpr std::size_t kMaxPickleBytes = std::size_t{64} << 20;
 // dropped and each `<class> EMPTY_TUPLE REDUCE` (the GLOBAL itself, or a BINGET of its memo slot) becomes
 // EMPTY_DICT; `key value SETITEM` becomes `MARK key value SETITEMS` (APPEND likewise APPENDS); a BUILD (which sets
 // the dict's `_metadata` attribute, not part of the weights) is dropped with its state. Pickles hold no byte
-// offsets, so lengths may change. Tensors and everything else are left to LibTorch's unpickler. An opcode a state_dict does not use is refused with its offset.
+// offsets, so lengths may change. Tensors and everything else are left to LibTorch's unpickler. An opcode a
+// state_dict does not use is refused with its offset.
 class OrderedDictRewriter {
  public:
   OrderedDictRewriter(std::string& p, const std::string& path) : p_(p), path_(path) {}

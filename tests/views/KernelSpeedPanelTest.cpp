@@ -59,6 +59,7 @@ class KernelSpeedPanelTest : public QObject {
         row.level = "network", row.kernel = "network", row.shape = shape;
         row.imagesPerSecond = 3000 * scale, row.torchImagesPerSecond = 600, row.torchFpImagesPerSecond = 1000;
         row.ratioToTorch = row.imagesPerSecond / row.torchFpImagesPerSecond;
+        row.onnxRuntimeFpImagesPerSecond = scale > 1 ? 1500 : 0;  // measured in the newer run only
         r.rows.push_back(row);
       }
       return r;
@@ -74,11 +75,13 @@ class KernelSpeedPanelTest : public QObject {
     KernelSpeedPanel panel(QString::fromStdString(db));
     QCOMPARE(panel.shownNetworkRun(), newest);
     QCustomPlot* plot = panel.networkPlot();
-    QCOMPARE(plot->plottableCount(), 2);
-    for (int i = 0; i < 2; ++i) {
+    QCOMPARE(plot->plottableCount(), 3);
+    for (int i = 0; i < 3; ++i) {
       auto* bars = qobject_cast<QCPBars*>(plot->plottable(i));
       QCOMPARE(bars->data()->size(), 2);
-      const double want = bars->name() == QStringLiteral("packed engine") ? 6.0 : 0.6;  // 6000 / 1000, 600 / 1000
+      // 6000 / 1000, 600 / 1000, 1500 / 1000 (ONNX Runtime, read back from the store)
+      const double want = bars->name() == QStringLiteral("packed engine") ? 6.0
+                          : bars->name() == QStringLiteral("ONNX Runtime fp32") ? 1.5 : 0.6;
       for (auto it = bars->data()->begin(); it != bars->data()->end(); ++it) QCOMPARE(it->value, want);
     }
     QVERIFY(panel.findChild<QLabel*>(QStringLiteral("benchNetworkSummary"))->text().contains(QString::number(newest)));
