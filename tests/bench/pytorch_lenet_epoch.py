@@ -4,35 +4,16 @@
 Same architecture, batch size, optimiser and thread count as TernLab's FP LeNet-5 run.
 Prints one JSON line: {"epoch_seconds": [...], "threads": N, "torch": version}.
 """
-import argparse, json, time
+import argparse, json, sys, time
+from pathlib import Path
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from idx_file import read_idx
 
-
-class LeNet5(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2, bias=False)
-        self.bn1 = nn.BatchNorm2d(6)
-        self.conv2 = nn.Conv2d(6, 16, 5, bias=False)
-        self.bn2 = nn.BatchNorm2d(16)
-        self.fc1 = nn.Linear(400, 120, bias=False)
-        self.bn3 = nn.BatchNorm1d(120)
-        self.fc2 = nn.Linear(120, 84, bias=False)
-        self.bn4 = nn.BatchNorm1d(84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
-        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
-        x = x.flatten(1)
-        x = F.relu(self.bn3(self.fc1(x)))
-        x = F.relu(self.bn4(self.fc2(x)))
-        return self.fc3(x)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from reference_models import LeNet5  # noqa: E402  (TernLab's FP architecture, shared with the import tests)
 
 
 def main():

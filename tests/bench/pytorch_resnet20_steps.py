@@ -5,50 +5,16 @@ The same network as TernLab's FP ResNet-20 (He et al. 2016, option-A shortcuts, 
 same work as bench_train's ResNet-20 benchmark: 10 SGD steps of batch 128 and one 256-image test pass.
 Prints one JSON line: {"seconds": [...], "threads": N, "torch": version}; seconds per repetition.
 """
-import argparse, json, time
+import argparse, json, sys, time
+from pathlib import Path
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from idx_file import read_idx
 
-
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.stride, self.extra = stride, cout - cin
-
-    def forward(self, x):
-        y = F.relu(self.bn1(self.conv1(x)))
-        y = self.bn2(self.conv2(y))
-        s = x
-        if self.stride != 1 or self.extra:
-            s = x[:, :, ::self.stride, ::self.stride]
-            s = F.pad(s, (0, 0, 0, 0, self.extra // 2, self.extra - self.extra // 2))
-        return F.relu(y + s)
-
-
-class ResNet20(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        blocks, cin = [], 16
-        for stage, c in enumerate((16, 32, 64)):
-            for b in range(3):
-                blocks.append(Block(cin, c, 2 if stage > 0 and b == 0 else 1))
-                cin = c
-        self.blocks = nn.Sequential(*blocks)
-        self.fc = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = self.blocks(F.relu(self.bn1(self.conv1(x))))
-        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from reference_models import ResNet20  # noqa: E402  (TernLab's FP architecture, shared with the import tests)
 
 
 def main():
