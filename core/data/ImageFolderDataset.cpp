@@ -91,6 +91,8 @@ class FolderReader {
                                   "; the model zoo takes square images: set dataset.image_size to resize them");
       side_ = w;
     }
+    if (side_ < 8) throw DataError(path, "images of " + std::to_string(side_) + " x " + std::to_string(side_) +
+                                             " pixels are below the 8 x 8 the model zoo takes");
     std::unique_ptr<stbi_uc, void (*)(void*)> img(stbi_load_from_memory(buf, len, &w, &h, &comp, channels_),
                                                    stbi_image_free);
     if (!img) throw DataError(path, std::string("cannot decode (") + stbi_failure_reason() + ")");
