@@ -21,6 +21,7 @@ constexpr std::size_t kMaxNpyBytes = std::size_t{4} << 30;  // 4 GiB: as the IDX
 constexpr std::int64_t kMaxClasses = 1000;
 
 at::Tensor readNpy(const std::string& path) {
+  if (!fs::exists(path)) throw DataError(path, "file not found");
   const auto bytes = io::readRegularFile(path, kMaxNpyBytes, "a .npy file");
   try {
     return npz::decodeNpy(bytes);

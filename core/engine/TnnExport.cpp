@@ -275,6 +275,8 @@ TnnModel buildRunTnn(std::int64_t runId, const std::string& dbPath) {
   m.info["dataset"] = run.config.data.name;
   m.info["dataset_path"] = run.config.data.path;
   m.info["train_limit"] = run.config.data.trainLimit;  // fixes the input normalisation
+  m.info["input_mean"] = floats(run.mean);
+  m.info["input_std"] = floats(run.std);
   m.info["dataset_options"] = {{"test_fraction", run.config.data.testFraction},
                                {"image_size", run.config.data.imageSize},
                                {"channels", run.config.data.channels}};
@@ -303,13 +305,18 @@ TnnExportResult exportTnn(std::int64_t runId, const std::string& dbPath, const s
   r.layers = static_cast<int>(m.layers.size());
   for (const auto& l : m.layers) r.ternaryLayers += l.ternary() ? 1 : 0;
   r.activationMode = m.info.at("activations").get<std::string>();
+  recordExportArtefact(dbPath, r.stageId, "tnn", outPath, r.bytes);
+  return r;
+}
+
+void recordExportArtefact(const std::string& dbPath, std::int64_t stageId, const std::string& kind,
+                          const std::string& path, std::size_t bytes) {
   store::RunStore db(dbPath);
   store::Artefact a;
-  a.kind = "tnn";
-  a.path = std::filesystem::absolute(outPath).string();
-  a.bytes = static_cast<std::int64_t>(r.bytes);
-  db.addArtefact(r.stageId, a);
-  return r;
+  a.kind = kind;
+  a.path = std::filesystem::absolute(path).string();
+  a.bytes = static_cast<std::int64_t>(bytes);
+  db.addArtefact(stageId, a);
 }
 
 }  // namespace ternlab::engine

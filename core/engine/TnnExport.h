@@ -29,10 +29,14 @@ struct TnnExportResult {
 
 // The run's network (last stage of a pipeline, its final checkpoint, thresholds and scales captured on its first
 // training batch) as the engine's model, with the run's identity in model.info: run_id, stage_id, uuid, db,
-// checkpoint, dataset, dataset_path, train_limit (which fixes the input normalisation), exported_unix.
+// checkpoint, dataset, dataset_path, train_limit, input_mean and input_std (the input normalisation, one value per
+// channel), exported_unix.
 TnnModel buildRunTnn(std::int64_t runId, const std::string& dbPath);
 // The own-data options recorded by buildRunTnn (defaults for files without them).
 data::OwnDataOptions datasetOptionsOf(const TnnModel& model);
+// Records a written export (kind "tnn", "onnx") as an artefact of the run's stage, by absolute path.
+void recordExportArtefact(const std::string& dbPath, std::int64_t stageId, const std::string& kind,
+                          const std::string& path, std::size_t bytes);
 
 // exportTnn(runId, dbPath, outPath): rebuilds the run's model (last stage of a pipeline), loads its final
 // checkpoint, captures thresholds/scales on its first training batch, writes outPath and records it as a

@@ -34,6 +34,7 @@ LoadedRun loadRun(const std::string& dbPath, std::int64_t id) {
   r.checkpoint = train::resolveCheckpoint(std::to_string(r.stageId), dbPath);
   train::loadState(*r.net, train::loadStateFile(r.checkpoint));
   r.batch = data.train.images.slice(0, 0, std::min<std::int64_t>(r.config.batchSize, data.train.size()));
+  r.mean = data.mean, r.std = data.std;
   return r;
 }
 

@@ -18,6 +18,7 @@ struct LoadedRun {
   config::ExperimentConfig config;
   std::shared_ptr<nn::TernaryNet> net;
   at::Tensor batch;           // the first batch_size training images
+  at::Tensor mean, std;       // [1, C, 1, 1]: the input normalisation (the train split's statistics)
   std::string checkpoint;
 };
 

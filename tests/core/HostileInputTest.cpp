@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 
+#include "ErrorOf.h"
 #include "TestDir.h"
 #include "TinyTnn.h"
 #include "config/ConfigError.h"
@@ -31,26 +32,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using ternlab::testsupport::errorOf;
+
 fs::path freshDir() { return testsupport::freshTestDir("hostile"); }
 
 void writeAll(const fs::path& p, const std::string& s) {
   std::ofstream f(p, std::ios::binary | std::ios::trunc);
   f.write(s.data(), static_cast<std::streamsize>(s.size()));
-}
-
-// The message of the exception fn throws (of type E), or a failure when it does not throw one.
-template <typename E>
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "nothing was refused";
-  return "";
 }
 
 std::string idxHeader(std::initializer_list<std::uint32_t> dims) {

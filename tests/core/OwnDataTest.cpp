@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ErrorOf.h"
 #include "TestDir.h"
 #include "data/DataError.h"
 #include "data/Dataset.h"
@@ -18,18 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using ternlab::testsupport::errorOf;
+
 void writeNpy(const fs::path& p, const at::Tensor& t) {
   const auto bytes = ternlab::npz::encodeNpy(t);
   std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // Image i of a class: a deterministic pattern whose mean grows with the class.
@@ -84,26 +78,26 @@ TEST(OwnDataTest, NpySplitByFractionIsDisjointCompleteAndTheSameEveryTime) {
 TEST(OwnDataTest, BadNpyFilesNameTheFileAndTheFault) {
   const auto d = ternlab::testsupport::freshTestDir("owndata");
   writeNpy(d / "x.npy", torch::zeros({4, 1, 8, 8}, torch::kUInt8));
-  EXPECT_NE(errorOf([&] { loadNpyDataset(d.string(), {}); }).find((d / "y.npy").string()), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadNpyDataset(d.string(), {}); }).find((d / "y.npy").string()), std::string::npos);
   writeNpy(d / "y.npy", torch::tensor({0, 1, 1}, torch::kInt64));
-  EXPECT_NE(errorOf([&] { loadNpyDataset(d.string(), {}); }).find("holds 3 labels for 4 images"), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadNpyDataset(d.string(), {}); }).find("holds 3 labels for 4 images"), std::string::npos);
   writeNpy(d / "y.npy", torch::tensor({0, 1, -1, 0}, torch::kInt64));
-  EXPECT_NE(errorOf([&] { loadNpyDataset(d.string(), {}); }).find("label -1 is outside"), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadNpyDataset(d.string(), {}); }).find("label -1 is outside"), std::string::npos);
   writeNpy(d / "y.npy", torch::tensor({0.5f, 1.f, 1.f, 0.f}));
-  EXPECT_NE(errorOf([&] { loadNpyDataset(d.string(), {}); }).find("labels must be integers"), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadNpyDataset(d.string(), {}); }).find("labels must be integers"), std::string::npos);
   writeNpy(d / "y.npy", torch::tensor({0, 1, 1, 0}, torch::kInt64));
-  EXPECT_NE(errorOf([&] { loadNpyDataset(d.string(), {}); }).find("no test split"), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadNpyDataset(d.string(), {}); }).find("no test split"), std::string::npos);
   writeNpy(d / "x.npy", torch::zeros({4, 1, 8, 9}, torch::kUInt8));
-  EXPECT_NE(errorOf([&] { loadNpyDataset(d.string(), {}); }).find("square images"), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadNpyDataset(d.string(), {}); }).find("square images"), std::string::npos);
   writeNpy(d / "x.npy", torch::zeros({4, 2, 8, 8}, torch::kUInt8));
-  EXPECT_NE(errorOf([&] { loadNpyDataset(d.string(), {}); }).find("2 channels"), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadNpyDataset(d.string(), {}); }).find("2 channels"), std::string::npos);
   auto nan = torch::zeros({4, 1, 8, 8});
   nan[1][0][2][3] = std::numeric_limits<float>::quiet_NaN();
   writeNpy(d / "x.npy", nan);
-  const auto e = errorOf([&] { loadNpyDataset(d.string(), {}); });
+  const auto e = errorOf<DataError>([&] { loadNpyDataset(d.string(), {}); });
   EXPECT_NE(e.find((d / "x.npy").string() + ": images hold NaN"), std::string::npos) << e;
   std::ofstream(d / "x.npy", std::ios::trunc) << "not numpy";
-  EXPECT_NE(errorOf([&] { loadNpyDataset(d.string(), {}); }).find((d / "x.npy").string() + ": npy: bad magic"),
+  EXPECT_NE(errorOf<DataError>([&] { loadNpyDataset(d.string(), {}); }).find((d / "x.npy").string() + ": npy: bad magic"),
             std::string::npos);
 }
 
@@ -142,7 +136,7 @@ TEST(OwnDataTest, ImageFolderConvertsChannelsResizesAndSplits) {
     std::vector<std::uint8_t> jpg(20 * 20 * 3, 40 + 100 * c);
     ASSERT_NE(stbi_write_jpg((d / std::to_string(c) / "b.jpg").c_str(), 20, 20, 3, jpg.data(), 95), 0);
   }
-  EXPECT_NE(errorOf([&] { loadImageFolder(d.string(), {}); }).find("set dataset.image_size"), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadImageFolder(d.string(), {}); }).find("set dataset.image_size"), std::string::npos);
   OwnDataOptions o;
   o.imageSize = 10, o.channels = 1, o.testFraction = 0.25;
   const auto pair = loadImageFolder(d.string(), o);
@@ -160,16 +154,16 @@ TEST(OwnDataTest, BadImageFoldersNameTheFileAndTheFault) {
   const auto d = ternlab::testsupport::freshTestDir("owndata");
   fs::create_directories(d / "only");
   writePng(d / "only" / "x.png", 8, 8, 1, std::vector<std::uint8_t>(64, 1));
-  EXPECT_NE(errorOf([&] { loadImageFolder(d.string(), {}); }).find("1 class folder(s)"), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadImageFolder(d.string(), {}); }).find("1 class folder(s)"), std::string::npos);
   fs::create_directories(d / "second");
-  EXPECT_NE(errorOf([&] { loadImageFolder(d.string(), {}); }).find((d / "second").string() + ": holds no .png"),
+  EXPECT_NE(errorOf<DataError>([&] { loadImageFolder(d.string(), {}); }).find((d / "second").string() + ": holds no .png"),
             std::string::npos);
   std::ofstream(d / "second" / "broken.png") << "\x89PNG but not really";
-  const auto e = errorOf([&] { loadImageFolder(d.string(), {}); });
+  const auto e = errorOf<DataError>([&] { loadImageFolder(d.string(), {}); });
   EXPECT_NE(e.find((d / "second" / "broken.png").string() + ": not a readable PNG or JPEG"), std::string::npos) << e;
   fs::remove(d / "second" / "broken.png");
   writePng(d / "second" / "y.png", 9, 9, 1, std::vector<std::uint8_t>(81, 1));
-  EXPECT_NE(errorOf([&] { loadImageFolder(d.string(), {}); }).find("is 9 x 9 but the first image is 8 x 8"),
+  EXPECT_NE(errorOf<DataError>([&] { loadImageFolder(d.string(), {}); }).find("is 9 x 9 but the first image is 8 x 8"),
             std::string::npos);
   // A test folder whose classes differ from the training folder's.
   const auto s = ternlab::testsupport::freshTestDir("owndata-split");
@@ -179,7 +173,7 @@ TEST(OwnDataTest, BadImageFoldersNameTheFileAndTheFault) {
   }
   fs::create_directories(s / "test" / "a");
   fs::create_directories(s / "test" / "z");
-  EXPECT_NE(errorOf([&] { loadImageFolder(s.string(), {}); }).find("its class folders differ"), std::string::npos);
+  EXPECT_NE(errorOf<DataError>([&] { loadImageFolder(s.string(), {}); }).find("its class folders differ"), std::string::npos);
 }
 
 TEST(OwnDataTest, LoadDatasetNormalisesOwnDataAndKeepsItsStatistics) {

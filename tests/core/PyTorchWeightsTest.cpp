@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "ErrorOf.h"
 #include "TestDir.h"
 #include "train/PyTorchWeights.h"
 
@@ -13,14 +14,7 @@ using namespace ternlab::train;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using ternlab::testsupport::errorOf;
 
 // A torch.save-style archive "<stem>/data.pkl" holding `pickle` (and no tensors).
 std::string writeArchive(const std::string& path, const std::string& pickle) {
@@ -58,17 +52,17 @@ TEST(PyTorchWeightsTest, MappingChecksShapesAndCompletenessByName) {
 
   auto wrong = file;
   wrong["conv1.weight"] = torch::ones({6, 3, 5, 5});
-  EXPECT_NE(errorOf([&] { mapPyTorchState(wrong, target, "w.pt"); })
+  EXPECT_NE(errorOf<std::runtime_error>([&] { mapPyTorchState(wrong, target, "w.pt"); })
                 .find("w.pt: conv1.weight: the file has [6, 3, 5, 5], the TernLab model's conv1.weight is [6, 1, 5, 5]"),
             std::string::npos);
   auto extra = file;
   extra["layer1.0.se.weight"] = torch::ones({1});
-  EXPECT_NE(errorOf([&] { mapPyTorchState(extra, target, "w.pt"); })
+  EXPECT_NE(errorOf<std::runtime_error>([&] { mapPyTorchState(extra, target, "w.pt"); })
                 .find("layer1.0.se.weight (as layer1_0.se.weight) has no counterpart"),
             std::string::npos);
   auto missing = file;
   missing.erase("bn1.running_mean");
-  EXPECT_NE(errorOf([&] { mapPyTorchState(missing, target, "w.pt"); }).find("holds no tensor for the model's bn1.running_mean"),
+  EXPECT_NE(errorOf<std::runtime_error>([&] { mapPyTorchState(missing, target, "w.pt"); }).find("holds no tensor for the model's bn1.running_mean"),
             std::string::npos);
 }
 
@@ -77,19 +71,19 @@ TEST(PyTorchWeightsTest, BadArchivesNameTheFileAndTheFault) {
   // A pickle opcode a state_dict never uses (PERSID, text form) is refused with its offset.
   const auto odd = writeArchive((d / "odd.pt").string(), std::string("\x80\x02P0\n.", 6));
   EXPECT_TRUE(isPyTorchArchive(odd));
-  auto e = errorOf([&] { readPyTorchStateDict(odd); });
+  auto e = errorOf<std::runtime_error>([&] { readPyTorchStateDict(odd); });
   EXPECT_NE(e.find(odd + ": data.pkl: pickle opcode 0x50 at byte 2"), std::string::npos) << e;
   // Truncated inside a string.
   const auto cut = writeArchive((d / "cut.pt").string(), std::string("\x80\x02X\x10\x00\x00\x00" "ab", 9));
-  e = errorOf([&] { readPyTorchStateDict(cut); });
+  e = errorOf<std::runtime_error>([&] { readPyTorchStateDict(cut); });
   EXPECT_NE(e.find(cut + ": data.pkl: truncated"), std::string::npos) << e;
   // A well-formed pickle of something else than a dict.
   const auto list = writeArchive((d / "list.pt").string(), std::string("\x80\x02]q\x00.", 6));
-  e = errorOf([&] { readPyTorchStateDict(list); });
+  e = errorOf<std::runtime_error>([&] { readPyTorchStateDict(list); });
   EXPECT_NE(e.find(list + ": does not hold a dict of tensors"), std::string::npos) << e;
   // Not a zip at all.
   std::ofstream((d / "text.pt").string()) << "hello";
   EXPECT_FALSE(isPyTorchArchive((d / "text.pt").string()));
-  e = errorOf([&] { readPyTorchStateDict((d / "text.pt").string()); });
+  e = errorOf<std::runtime_error>([&] { readPyTorchStateDict((d / "text.pt").string()); });
   EXPECT_NE(e.find("text.pt: not a torch.save zip archive"), std::string::npos) << e;
 }
