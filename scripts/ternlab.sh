@@ -81,6 +81,8 @@ case "$cmd" in
   sanitize)
     build_sanitized
     cd "$SAN_BUILD"
+    # By default every test but the `slow` label (those run unsanitized in `test`); CTest arguments replace that.
+    [ $# -eq 0 ] && set -- -LE slow
     exec ctest -j2 --output-on-failure --timeout 900 "$@" ;;
   fuzz)  # fuzz [SECONDS] [TARGET...]: each target on its committed corpus, new inputs kept in build-san/fuzz-found
     build_sanitized

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "TestUtil.h"
+#include "KernelTestSupport.h"
 #include "kernels/BitConv.h"
 
 namespace ternlab::kernels {

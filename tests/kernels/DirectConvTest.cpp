@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-#include "TestUtil.h"
+#include "KernelTestSupport.h"
 #include "kernels/DirectConv.h"
 
 namespace ternlab::kernels {

@@ -1,7 +1,7 @@
 // GEMM kernels on every ISA path the CPU has, bit-exact against an independent naive product.
 #include <gtest/gtest.h>
 
-#include "TestUtil.h"
+#include "KernelTestSupport.h"
 #include "kernels/Int8Gemm.h"
 #include "kernels/ReferenceGemm.h"
 #include "kernels/TernaryGemm.h"

@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "TestUtil.h"
+#include "KernelTestSupport.h"
 #include "kernels/Base3.h"
 #include "kernels/PackedHalfRange.h"
 #include "kernels/PackedInt8.h"

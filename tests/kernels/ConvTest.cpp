@@ -2,7 +2,7 @@
 // on int codes (NCHW / OIHW), with padding, stride, non-square kernels; the quantize-pack round trip.
 #include <gtest/gtest.h>
 
-#include "TestUtil.h"
+#include "KernelTestSupport.h"
 #include "kernels/Conv.h"
 
 namespace ternlab::kernels {

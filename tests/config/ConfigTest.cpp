@@ -117,8 +117,8 @@ TEST(Config, RoundTripThroughJson) {
 }
 
 // Every shipped experiment parses, and every Fashion-MNIST preset has a CIFAR-10 twin (experiments/cifar10,
-// scripts/make-cifar10-twins.py) equal to it but for the name and the dataset. Sweeps: Cli.ShippedSweepsExpand.
-TEST(Config, ShippedExperimentsParseAndHaveCifar10Twins) {
+// scripts/make-cifar10-twins.py) equal to it but for the name and the dataset. Sweeps: CliIntegration.ShippedSweepsExpand.
+TEST(ConfigIntegration, ShippedExperimentsParseAndHaveCifar10Twins) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(TERNLAB_SOURCE_DIR) / "experiments";
   int presets = 0;

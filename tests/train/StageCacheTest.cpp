@@ -36,7 +36,7 @@ train::RunOutcome run(const nlohmann::json& doc, const std::string& db, bool reu
 }
 }  // namespace
 
-TEST(StageCache, IdenticalStagesAreReusedChangedOnesTrained) {
+TEST(StageCacheIntegration, IdenticalStagesAreReusedChangedOnesTrained) {
   const auto db = freshDb();
   const auto first = run(pipeline(), db, true);
   ASSERT_EQ(first.status, "finished") << first.error;
@@ -71,7 +71,7 @@ TEST(StageCache, IdenticalStagesAreReusedChangedOnesTrained) {
   for (auto kid : store.children(fourth.runId)) EXPECT_EQ(store.note(kid), "");
 }
 
-TEST(StageCache, IdentityOfAStoredStageMatchesTheRunner) {
+TEST(StageCacheIntegration, IdentityOfAStoredStageMatchesTheRunner) {
   const auto db = freshDb();
   const auto out = run(pipeline(), db, false);
   ASSERT_EQ(out.status, "finished") << out.error;

@@ -93,7 +93,7 @@ TEST(IdxReader, CorruptFilesNameFileAndFault) {
   EXPECT_EQ(errorOf([&] { readIdx(f + ".gz", 3); }), f + ".gz: gzip stream is truncated");
 }
 
-TEST(Dataset, LoadsMnistLayoutAndNormalises) {
+TEST(DatasetIntegration, LoadsMnistLayoutAndNormalises) {
   auto d = tempDir();
   writeTinyMnist(d, 4, true);
   auto pair = loadDataset("fashion-mnist", d.string());
@@ -134,7 +134,7 @@ TEST(Dataset, Cifar10BatchesAndWrongSize) {
             std::string::npos);
 }
 
-TEST(BatchIterator, SameSeedSameOrderAndEveryImageOnce) {
+TEST(BatchIteratorIntegration, SameSeedSameOrderAndEveryImageOnce) {
   Dataset ds;
   ds.images = torch::arange(10, torch::kFloat32).view({10, 1, 1, 1});
   ds.labels = torch::arange(10, torch::kInt64);

@@ -66,7 +66,7 @@ TEST(LrSchedule, CosineStepAndWarmup) {
 }
 
 // The foundation's end-to-end check: LeNet-5 + TWN, 1 epoch on 5,000 Fashion-MNIST images.
-TEST(EndToEnd, LeNetTwnOneEpochOnFiveThousandImages) {
+TEST(TrainingIntegration, LeNetTwnOneEpochOnFiveThousandImages) {
   auto cfg = config::parseExperimentText(R"({
     "name": "e2e-twn", "dataset": {"name": "fashion-mnist", "train_limit": 5000},
     "quant": {"weights": {"scheme": "twn"}}, "optimizer": {"lr": 0.05}, "epochs": 1,
@@ -96,7 +96,7 @@ TEST(EndToEnd, LeNetTwnOneEpochOnFiveThousandImages) {
   EXPECT_EQ(obs.finalStatus, "finished");
 }
 
-TEST(EndToEnd, StopTokenCancelsBetweenBatches) {
+TEST(TrainingIntegration, StopTokenCancelsBetweenBatches) {
   auto cfg = config::parseExperimentText(
       R"({"dataset": {"train_limit": 2000, "test_limit": 100}, "epochs": 3, "log_interval": 1, "threads": 1})");
   const auto db = freshDb();
@@ -109,7 +109,7 @@ TEST(EndToEnd, StopTokenCancelsBetweenBatches) {
   EXPECT_EQ(store::RunStore(db).run(out.runId)->status, "cancelled");
 }
 
-TEST(EndToEnd, BadDatasetMarksRunFailedWithFileName) {
+TEST(TrainingIntegration, BadDatasetMarksRunFailedWithFileName) {
   auto cfg = config::parseExperimentText(R"({"dataset": {"path": "/nonexistent/fmnist"}, "epochs": 1})");
   const auto db = freshDb();
   Counting obs;
@@ -122,7 +122,7 @@ TEST(EndToEnd, BadDatasetMarksRunFailedWithFileName) {
   EXPECT_EQ(r->error, out.error);
 }
 
-TEST(EndToEnd, PipelineStagesAreChildRunsAndCarryWeights) {
+TEST(TrainingIntegration, PipelineStagesAreChildRunsAndCarryWeights) {
   auto cfg = config::parseExperimentText(R"({
     "name": "pipe", "dataset": {"train_limit": 1000, "test_limit": 300}, "quant": {"weights": {"scheme": "twn"}},
     "threads": 1, "log_interval": 5,
@@ -155,7 +155,7 @@ struct StopAfterEpoch : train::TrainingObserver {
 };
 }  // namespace
 
-TEST(Resume, InterruptedRunResumesToTheSameResult) {
+TEST(ResumeIntegration, InterruptedRunResumesToTheSameResult) {
   const char* text = R"({"name": "resume", "dataset": {"train_limit": 1200, "test_limit": 400},
       "quant": {"weights": {"scheme": "twn"}}, "epochs": 3, "threads": 1, "log_interval": 5, "seed": 11})";
   auto cfg = config::parseExperimentText(text);

@@ -156,7 +156,7 @@ TEST(BnFold, FoldedAffineEqualsConvThenBatchNorm) {
   EXPECT_LT((acc * s + b - ref).abs().max().item<double>(), 1e-4);
 }
 
-TEST(EngineVsTorch, TrainedLeNetTwnWeightsAgreeWithLibTorch) {
+TEST(EngineVsTorchIntegration, TrainedLeNetTwnWeightsAgreeWithLibTorch) {
   const auto dir = freshDir();
   const auto db = (dir / "runs.sqlite").string();
   const auto id = trainTiny(R"({"weights": {"scheme": "twn"}})", db);
@@ -183,7 +183,7 @@ TEST(EngineVsTorch, TrainedLeNetTwnWeightsAgreeWithLibTorch) {
   std::printf("[ info ] weights-only TWN LeNet: identical predictions int8 %d / 500, fp32 %d / 500\n", same, sameFp);
 }
 
-TEST(EngineVsTorch, TernaryActivationsGiveEqualAccumulatorsAndPredictions) {
+TEST(EngineVsTorchIntegration, TernaryActivationsGiveEqualAccumulatorsAndPredictions) {
   const auto dir = freshDir();
   const auto db = (dir / "runs.sqlite").string();
   const auto id = trainTiny(R"({"weights": {"scheme": "twn"}, "activations": {"scheme": "lsq"}})", db);
@@ -208,7 +208,7 @@ TEST(EngineVsTorch, TernaryActivationsGiveEqualAccumulatorsAndPredictions) {
 // reproduces the training graph's eval forward (running statistics make it independent of the batch).
 // A .tnn checked against another store whose run has the same id (here an FP run) is refused by uuid, naming
 // both, and the accumulator check refuses a LibTorch model without the file's quantized layers (no crash).
-TEST(EngineVsTorch, ComparisonWithAnotherStoresRunIsRefusedNamingIt) {
+TEST(EngineVsTorchIntegration, ComparisonWithAnotherStoresRunIsRefusedNamingIt) {
   const auto dir = freshDir();
   const auto db = (dir / "runs.sqlite").string(), other = (dir / "other.sqlite").string();
   const auto id = trainTiny(R"({"weights": {"scheme": "twn"}, "activations": {"scheme": "lsq"}})", db);
@@ -237,7 +237,7 @@ TEST(EngineVsTorch, ComparisonWithAnotherStoresRunIsRefusedNamingIt) {
   EXPECT_THROW(engine::accumulatorDiff(*fp.net, eng, testImages(8), 1), std::runtime_error);
 }
 
-TEST(EngineVsTorch, UniformNormalisationFoldsIntoThresholdsAndScales) {
+TEST(EngineVsTorchIntegration, UniformNormalisationFoldsIntoThresholdsAndScales) {
   const auto dir = freshDir();
   const auto db = (dir / "runs.sqlite").string();
   const auto id = trainTiny(R"({"weights": {"scheme": "asym", "uniform": "gaussian"},
@@ -419,7 +419,7 @@ TEST(TnnExport, RpreluNetworksExportWithTheirParameters) {
 
 // Files written before RPReLU parameters moved into the payload keep them as JSON arrays in the manifest:
 // still read, with the same values.
-TEST(TnnFile, OlderRpreluArraysInTheManifestAreRead) {
+TEST(TnnFileIntegration, OlderRpreluArraysInTheManifestAreRead) {
   const auto cfg = config::parseExperimentText(R"({"model": {"arch": "lenet5", "activation": "rprelu"},
                                                   "quant": {"weights": {"scheme": "twn"}, "activations": {"scheme": "lsq"}}})");
   nn::InputShape in;

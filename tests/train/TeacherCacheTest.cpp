@@ -11,7 +11,7 @@
 
 using namespace ternlab;
 
-TEST(TeacherCache, LaterEpochsReadTheFirstEpochsLogits) {
+TEST(TeacherCacheIntegration, LaterEpochsReadTheFirstEpochsLogits) {
   const auto data = data::loadDataset("fashion-mnist", data::defaultDatasetPath("fashion-mnist"), 640, 10);
   const auto cfg = config::parseExperimentText(R"({"model": {"arch": "lenet5"}})");
   torch::manual_seed(5);

@@ -92,7 +92,7 @@ TEST(HostileInput, GzipPromisingMoreThanItCanHoldIsRefusedBeforeInflating) {
                    " bytes can inflate to");
 }
 
-TEST(HostileInput, GzipInflatingPastItsHeaderStopsAtThePromise) {
+TEST(HostileInputIntegration, GzipInflatingPastItsHeaderStopsAtThePromise) {
   const auto d = freshDir();
   const auto f = (d / "labels.gz").string();
   writeAll(f, gzipWithZeros(idxHeader({4}), 256u << 20));  // promises 4 labels, inflates to 256 MiB
@@ -100,7 +100,7 @@ TEST(HostileInput, GzipInflatingPastItsHeaderStopsAtThePromise) {
   expectHas(e, f + ": wrong size: header promises 4 bytes of data, the file holds more (trailing bytes)");
 }
 
-TEST(HostileInput, CifarBatchInflatingBeyondAnyBatchIsRefused) {
+TEST(HostileInputIntegration, CifarBatchInflatingBeyondAnyBatchIsRefused) {
   const auto d = freshDir();
   const auto f = (d / "data_batch_1.bin").string();
   writeAll(f, gzipWithZeros("", 100001u * 3073u));  // one record more than the cap, all label 0

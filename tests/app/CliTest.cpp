@@ -71,7 +71,7 @@ fs::path tempDir() {
 
 }  // namespace
 
-TEST(Cli, BadExperimentFileExitsTwoNamingFileAndKey) {
+TEST(CliIntegration, BadExperimentFileExitsTwoNamingFileAndKey) {
   const auto d = tempDir();
   const auto f = (d / "bad.json").string();
   std::ofstream(f) << R"({"epochs": 2, "optimizer": {"lr": "fast"}})";
@@ -81,7 +81,7 @@ TEST(Cli, BadExperimentFileExitsTwoNamingFileAndKey) {
   EXPECT_FALSE(fs::exists(d / "db.sqlite"));  // nothing recorded for a file that never ran
 }
 
-TEST(Cli, RunThenListAndShowAsJson) {
+TEST(CliIntegration, RunThenListAndShowAsJson) {
   const auto d = tempDir();
   const auto db = (d / "db.sqlite").string();
   const auto f = (d / "tiny.json").string();
@@ -114,7 +114,7 @@ TEST(Cli, RunThenListAndShowAsJson) {
   EXPECT_NE(r.out.find("no run 999"), std::string::npos);
 }
 
-TEST(Cli, ForeignDatabaseIsRefusedAndLeftAlone) {
+TEST(CliIntegration, ForeignDatabaseIsRefusedAndLeftAlone) {
   const auto d = tempDir();
   const auto db = (d / "notes.txt").string();
   std::ofstream(db) << "my precious notes, definitely not SQLite, but long enough to look like a header....\n";
@@ -129,7 +129,7 @@ TEST(Cli, ForeignDatabaseIsRefusedAndLeftAlone) {
 
 // Sweeps end to end: a Table-3 grid with linked keys and a λ sweep of a two-stage KD pipeline,
 // stages shared between points trained once, and `results` turning the store into the tables.
-TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
+TEST(CliSlow, SweepsShareStagesAndResultsBuildsTheTables) {
   const auto d = tempDir();
   const auto db = (d / "db.sqlite").string();
   std::ofstream(d / "base.json") << R"({"name": "abl", "dataset": {"train_limit": 400, "test_limit": 200},
@@ -211,7 +211,7 @@ TEST(Cli, SweepsShareStagesAndResultsBuildsTheTables) {
 }
 
 // `run --seeds` makes one seed group; `--skip-finished` continues it; show, runs and results report its statistics.
-TEST(Cli, SeedsFormAGroupWithStatistics) {
+TEST(CliIntegration, SeedsFormAGroupWithStatistics) {
   const auto d = tempDir();
   const auto db = (d / "db.sqlite").string();
   const auto f = (d / "tiny.json").string();
@@ -269,7 +269,7 @@ TEST(Cli, SeedsFormAGroupWithStatistics) {
 }
 
 // Every shipped sweep (Fashion-MNIST and the CIFAR-10 twins) expands: its base exists and every grid key applies.
-TEST(Cli, ShippedSweepsExpand) {
+TEST(CliIntegration, ShippedSweepsExpand) {
   namespace fs = std::filesystem;
   int sweeps = 0;
   for (const auto& e : fs::recursive_directory_iterator(fs::path(TERNLAB_SOURCE_DIR) / "experiments")) {
@@ -283,7 +283,7 @@ TEST(Cli, ShippedSweepsExpand) {
 }
 
 // A run made with a relative --db records absolute artefact paths: exporting it from another directory works.
-TEST(Cli, RelativeDbRunExportsFromAnotherDirectory) {
+TEST(CliIntegration, RelativeDbRunExportsFromAnotherDirectory) {
   const auto d = tempDir();
   fs::create_directories(d / "work");
   fs::create_directories(d / "elsewhere");
@@ -303,7 +303,7 @@ TEST(Cli, RelativeDbRunExportsFromAnotherDirectory) {
 // Four processes creating and writing one new store at once while a fifth lists it: no process may find
 // it foreign ("it has tables but no TernLab schema version") or busy, every run ends finished with all its
 // metrics. Repeated, since the race is timing-bound.
-TEST(Cli, FourWritersAndAReaderShareOneNewStore) {
+TEST(CliSlow, FourWritersAndAReaderShareOneNewStore) {
   const auto d = tempDir();
   const auto exp = (d / "tiny.json").string();
   std::ofstream(exp) << R"({"name": "crowd", "epochs": 1, "dataset": {"train_limit": 64, "test_limit": 32},
@@ -344,7 +344,7 @@ TEST(Cli, FourWritersAndAReaderShareOneNewStore) {
 // A write failure in the middle of a run (here the process's file-size limit, which fails a write with EFBIG
 // exactly as a full disk fails it with ENOSPC): the run is marked failed with the cause, no temporary file is
 // left, every earlier record stays readable, and resuming on the same "disk" fails the same clean way.
-TEST(Cli, WriteFailureDuringACheckpointMarksTheRunFailed) {
+TEST(CliIntegration, WriteFailureDuringACheckpointMarksTheRunFailed) {
   const auto d = tempDir();
   const auto db = (d / "runs.sqlite").string();
   const auto exp = (d / "resnet.json").string();
@@ -393,7 +393,7 @@ TEST(Cli, WriteFailureDuringACheckpointMarksTheRunFailed) {
 
 // The store itself runs out of room while a run logs its metrics: the run still ends failed with the cause
 // (the log is truncated into the database to make room for that one record) and the store stays readable.
-TEST(Cli, StoreWriteFailureDuringMetricsMarksTheRunFailed) {
+TEST(CliIntegration, StoreWriteFailureDuringMetricsMarksTheRunFailed) {
   const auto d = tempDir();
   const auto db = (d / "runs.sqlite").string();
   const auto exp = (d / "tiny.json").string();
@@ -410,7 +410,7 @@ TEST(Cli, StoreWriteFailureDuringMetricsMarksTheRunFailed) {
 }
 
 // A sweep grid whose product is absurd is refused before anything runs, naming the key and the product.
-TEST(Cli, SweepGridLargerThanTheBoundIsRefused) {
+TEST(CliIntegration, SweepGridLargerThanTheBoundIsRefused) {
   const auto d = tempDir();
   const auto f = (d / "sweep.json").string();
   std::string values;
