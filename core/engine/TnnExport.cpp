@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "config/SchemeCatalog.h"
 #include "engine/ArchProgram.h"
 #include "engine/BnFold.h"
 #include "engine/TnnFile.h"
@@ -183,7 +184,7 @@ TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, cons
   net.eval();
   net.forward(sample);
   const auto& act = cfg.quant.activations;
-  const bool halfAct = act.enabled() && act.scheme != "twn" && act.scheme != "ics" && act.option("signed_act") == 0;
+  const bool halfAct = config::halfRangeActivations(act);
 
   TnnModel m;
   m.inC = static_cast<int>(sample.size(1));

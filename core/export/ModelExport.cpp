@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "Version.h"
+#include "config/SchemeCatalog.h"
 #include "quant/UniformNormalizer.h"
 #include "train/ModelState.h"
 
@@ -85,10 +86,7 @@ ExportBundle collectExport(nn::TernaryNet& net, const config::ExperimentConfig& 
                         {"thresholds", add(name + "/act_thresholds", vec(a->lastThresholds().at(0)))},
                         {"fold_factor", quant::uniformFoldFactor(*a)}};
       if (const auto* u = dynamic_cast<const quant::UniformNormalizer*>(a.get())) aj["uniform"] = uniformJson(*u);
-      const auto& as = cfg.quant.activations;
-      const bool halfRange = (as.scheme == "asym" || as.scheme == "lsq" || as.scheme == "fatnn") &&
-                             as.option("signed_act") == 0;
-      aj["codes"] = halfRange ? "0,1,2" : "-1,0,1";
+      aj["codes"] = config::halfRangeActivations(cfg.quant.activations) ? "0,1,2" : "-1,0,1";
       lj["activation"] = aj;
     }
     lj["arrays"] = arrays;

@@ -8,8 +8,8 @@
 
 namespace ternlab::quant {
 
-FatnnQuantizer::FatnnQuantizer(bool halfRange, double initWidth, bool unitInit)
-    : halfRange_(halfRange), unitInit_(unitInit), initWidth_(initWidth) {
+FatnnQuantizer::FatnnQuantizer(const FatnnOptions& o)
+    : halfRange_(o.halfRange()), unitInit_(o.unitInit()), initWidth_(o.initWidth()) {
   a0_ = register_parameter("a0", torch::ones({}));
   a1_ = register_parameter("a1", torch::ones({}));
   alpha_ = register_parameter("alpha", torch::ones({}));

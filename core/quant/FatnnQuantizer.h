@@ -1,4 +1,6 @@
 #pragma once
+#include <torch/arg.h>
+
 #include "quant/TensorQuantizer.h"
 
 namespace ternlab::quant {
@@ -8,11 +10,16 @@ namespace ternlab::quant {
 // widths a0 (negative side) and a1 (positive side). Activations (half-range): y = round(clip(x·a1, 0, 1)) +
 // round(clip(x·a2 − 1, 0, 1)), codes {0,1,2}, two learned interval widths. Rounding is straight-through, so the
 // gradient to a width is x inside its band (clip not saturated) and 0 outside; α is learned.
+// Named options of a FATNN quantizer, PyTorch style: FatnnOptions().halfRange(true).unitInit(true).
+struct FatnnOptions {
+  TORCH_ARG(bool, halfRange) = false;  // activations: codes {0,1,2}
+  TORCH_ARG(double, initWidth) = 0.0;  // > 0: every a starts there; otherwise from the data (first forward)
+  TORCH_ARG(bool, unitInit) = false;   // thresholds 0.5 (and 1.5), for inputs normalised by eq. 9
+};
+
 class FatnnQuantizer : public TensorQuantizer {
  public:
-  // initWidth > 0: every a starts there; otherwise from the data (first forward). unitInit: thresholds 0.5
-  // (and 1.5), for inputs normalised by eq. 9.
-  explicit FatnnQuantizer(bool halfRange = false, double initWidth = 0.0, bool unitInit = false);
+  explicit FatnnQuantizer(const FatnnOptions& o = {});
   at::Tensor forward(const at::Tensor& x) override;
   std::string scheme() const override { return "fatnn"; }
   at::Tensor a0() const { return a0_; }  // signed: negative-side width; half-range: first step

@@ -6,8 +6,8 @@
 
 namespace ternlab::quant {
 
-IcsQuantizer::IcsQuantizer(double beta, bool trackRunning) : beta_(beta) {
-  if (trackRunning) running_ = std::make_unique<RunningStats>(*this, 2);
+IcsQuantizer::IcsQuantizer(const IcsOptions& o) : beta_(o.beta()) {
+  if (o.trackRunning()) running_ = std::make_unique<RunningStats>(*this, 2);
 }
 
 at::Tensor IcsQuantizer::forward(const at::Tensor& w) {

@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <torch/arg.h>
 
 #include "quant/RunningStats.h"
 #include "quant/TensorQuantizer.h"
@@ -8,10 +9,16 @@ namespace ternlab::quant {
 
 // He et al. 2018 (REL paper, arXiv:1807.07948, eq. 1, 2, 4): Δ = β·max|W|, α = mean |W| over |W| ≥ Δ
 // recomputed every iteration, STE gradient zeroed where |W| > 1.
+// Named options of a He et al. quantizer, PyTorch style: IcsOptions().beta(0.05).trackRunning(true).
+struct IcsOptions {
+  TORCH_ARG(double, beta) = 0.05;         // Δ = β·max|W|
+  TORCH_ARG(bool, trackRunning) = false;  // activations: Δ and α follow a running average, frozen in eval
+};
+
 class IcsQuantizer : public TensorQuantizer {
  public:
-  // trackRunning (activations): Δ and α follow a running average in training and are frozen in eval.
-  explicit IcsQuantizer(double beta = 0.05, bool trackRunning = false);
+  explicit IcsQuantizer(const IcsOptions& o = {});
+  explicit IcsQuantizer(double beta) : IcsQuantizer(IcsOptions().beta(beta)) {}
   at::Tensor forward(const at::Tensor& w) override;
   std::string scheme() const override { return "ics"; }
   double beta() const { return beta_; }

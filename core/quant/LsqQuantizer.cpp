@@ -8,7 +8,7 @@
 
 namespace ternlab::quant {
 
-LsqQuantizer::LsqQuantizer(bool halfRange, bool unitInit) : halfRange_(halfRange), unitInit_(unitInit) {
+LsqQuantizer::LsqQuantizer(const LsqOptions& o) : halfRange_(o.halfRange()), unitInit_(o.unitInit()) {
   s_ = register_parameter("s", torch::ones({}));
   initialized_ = register_buffer("initialized", torch::zeros({}));
 }

@@ -21,8 +21,8 @@ std::shared_ptr<TensorQuantizer> single(const config::QuantSpec& spec, double fa
   const bool unit = spec.uniform != "off";
   const auto& s = spec.scheme;
   // Activation thresholds from batch statistics are tracked and frozen for evaluation (RunningStats).
-  if (s == "twn") return std::make_shared<TwnQuantizer>(factor, !forWeights);
-  if (s == "ics") return std::make_shared<IcsQuantizer>(factor, !forWeights);
+  if (s == "twn") return std::make_shared<TwnQuantizer>(TwnOptions().factor(factor).trackRunning(!forWeights));
+  if (s == "ics") return std::make_shared<IcsQuantizer>(IcsOptions().beta(factor).trackRunning(!forWeights));
   if (s == "ttq") {
     if (!forWeights) throw std::invalid_argument("ttq quantizes weights only");
     return std::make_shared<TtqQuantizer>(factor, spec.option("init_scale"));
@@ -36,17 +36,18 @@ std::shared_ptr<TensorQuantizer> single(const config::QuantSpec& spec, double fa
     o.unitInit = unit;
     return std::make_shared<AsymQuantizer>(o);
   }
-  if (s == "fatnn") return std::make_shared<FatnnQuantizer>(halfRange, spec.option("init_width"), unit);
-  if (s == "lsq") return std::make_shared<LsqQuantizer>(halfRange, unit);
+  if (s == "fatnn")
+    return std::make_shared<FatnnQuantizer>(
+        FatnnOptions().halfRange(halfRange).initWidth(spec.option("init_width")).unitInit(unit));
+  if (s == "lsq") return std::make_shared<LsqQuantizer>(LsqOptions().halfRange(halfRange).unitInit(unit));
   throw std::invalid_argument(std::string(forWeights ? "weight" : "activation") + " quantizer '" + s +
                               "' is not implemented");
 }
 
 std::shared_ptr<TensorQuantizer> build(const config::QuantSpec& spec, bool forWeights) {
   if (!spec.enabled()) return nullptr;
-  // Activations are post-ReLU in the zoo: the half-range form {0,1,2} unless signed_act asks for {-1,0,1}
-  // (TWN and ICS have only the signed form).
-  const bool halfRange = !forWeights && spec.option("signed_act") == 0;
+  // Activations are post-ReLU in the zoo: the scheme row's ActivationCodes says which codes they get.
+  const bool halfRange = !forWeights && config::halfRangeActivations(spec);
   std::shared_ptr<TensorQuantizer> q;
   if (spec.branches > 1) {
     if (!forWeights) throw std::invalid_argument("residual expansion (branches > 1) applies to weights only");
@@ -57,7 +58,9 @@ std::shared_ptr<TensorQuantizer> build(const config::QuantSpec& spec, bool forWe
   } else {
     q = single(spec, spec.factor, halfRange, forWeights);
   }
-  if (spec.uniform != "off") q = std::make_shared<UniformNormalizer>(q, spec.uniform == "half-gaussian", !forWeights);
+  if (spec.uniform != "off")
+    q = std::make_shared<UniformNormalizer>(
+        q, UniformOptions().halfGaussian(spec.uniform == "half-gaussian").trackRunning(!forWeights));
   return q;
 }
 

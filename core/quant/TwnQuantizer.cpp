@@ -6,8 +6,8 @@
 
 namespace ternlab::quant {
 
-TwnQuantizer::TwnQuantizer(double factor, bool trackRunning) : factor_(factor) {
-  if (trackRunning) running_ = std::make_unique<RunningStats>(*this, 2);
+TwnQuantizer::TwnQuantizer(const TwnOptions& o) : factor_(o.factor()) {
+  if (o.trackRunning()) running_ = std::make_unique<RunningStats>(*this, 2);
 }
 
 at::Tensor TwnQuantizer::forward(const at::Tensor& w) {

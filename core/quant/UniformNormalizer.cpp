@@ -13,11 +13,11 @@ constexpr double kThird1 = 0.4307;  // Φ⁻¹(2/3)
 constexpr double kThird2 = 0.9674;  // Φ⁻¹(5/6)
 }  // namespace
 
-UniformNormalizer::UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, bool halfGaussian, bool trackRunning)
-    : inner_(std::move(inner)), half_(halfGaussian) {
+UniformNormalizer::UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, const UniformOptions& o)
+    : inner_(std::move(inner)), half_(o.halfGaussian()) {
   register_module("inner", inner_);
   gamma_ = register_parameter("gamma", torch::ones({}));
-  if (trackRunning) running_ = std::make_unique<RunningStats>(*this, 2);
+  if (o.trackRunning()) running_ = std::make_unique<RunningStats>(*this, 2);
 }
 
 at::Tensor UniformNormalizer::forward(const at::Tensor& x) {

@@ -1,6 +1,7 @@
 #pragma once
 #include <limits>
 #include <memory>
+#include <torch/arg.h>
 
 #include "quant/RunningStats.h"
 #include "quant/TensorQuantizer.h"
@@ -15,10 +16,15 @@ namespace ternlab::quant {
 // thresholds at ±0.5 (or 0.5, 1.5): asym / lsq / fatnn do so when built with unit initialisation. Its output is in
 // normalised units; the multiplicative part γ·k (foldFactor) is what the following BatchNorm absorbs at export.
 // remember(): the inner codes and scales, thresholds mapped back to input units, γ.
+// Named options of the eq. 9 normaliser, PyTorch style: UniformOptions().halfGaussian(true).trackRunning(true).
+struct UniformOptions {
+  TORCH_ARG(bool, halfGaussian) = false;  // the half-Gaussian form (post-ReLU activations, codes {0,1,2})
+  TORCH_ARG(bool, trackRunning) = false;  // activations: k and shift follow a running average, frozen in eval
+};
+
 class UniformNormalizer : public TensorQuantizer {
  public:
-  // trackRunning (activations): k and shift follow a running average in training and are frozen in eval.
-  UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, bool halfGaussian, bool trackRunning = false);
+  UniformNormalizer(std::shared_ptr<TensorQuantizer> inner, const UniformOptions& o);
   at::Tensor forward(const at::Tensor& x) override;
   std::string scheme() const override { return inner_->scheme(); }
   const std::shared_ptr<TensorQuantizer>& inner() const { return inner_; }

@@ -154,11 +154,11 @@ TEST(QuantUniform, GaussianSplitsInThirds) {
       o.unitInit = true;
       inner = std::make_shared<AsymQuantizer>(o);
     } else if (which == 1) {
-      inner = std::make_shared<LsqQuantizer>(false, true);
+      inner = std::make_shared<LsqQuantizer>(LsqOptions().unitInit(true));
     } else {
-      inner = std::make_shared<FatnnQuantizer>(false, 0.0, true);
+      inner = std::make_shared<FatnnQuantizer>(FatnnOptions().unitInit(true));
     }
-    UniformNormalizer u(inner, false);
+    UniformNormalizer u(inner, UniformOptions());
     u.forward(z);
     auto f = fractions(u.lastCodes()[0], -1);
     for (double x : f) EXPECT_NEAR(x, 1.0 / 3, 0.01) << "inner " << which;
@@ -184,11 +184,11 @@ TEST(QuantUniform, HalfGaussianSplitsInThirds) {
       o.halfRange = true;
       inner = std::make_shared<AsymQuantizer>(o);
     } else if (which == 1) {
-      inner = std::make_shared<LsqQuantizer>(true, true);
+      inner = std::make_shared<LsqQuantizer>(LsqOptions().halfRange(true).unitInit(true));
     } else {
-      inner = std::make_shared<FatnnQuantizer>(true, 0.0, true);
+      inner = std::make_shared<FatnnQuantizer>(FatnnOptions().halfRange(true).unitInit(true));
     }
-    UniformNormalizer u(inner, true);
+    UniformNormalizer u(inner, UniformOptions().halfGaussian(true));
     u.forward(z);
     auto f = fractions(u.lastCodes()[0], 0);
     for (double x : f) EXPECT_NEAR(x, 1.0 / 3, 0.01) << "inner " << which;
@@ -202,7 +202,7 @@ TEST(QuantUniform, GammaIsLearnedAndScalesTheNormalisedInput) {
   auto z = torch::randn({1000});
   AsymOptions o;
   o.unitInit = true;
-  UniformNormalizer u(std::make_shared<AsymQuantizer>(o), false);
+  UniformNormalizer u(std::make_shared<AsymQuantizer>(o), UniformOptions());
   u.forward(z).pow(2).sum().backward();
   EXPECT_TRUE(u.gamma().grad().defined());
   EXPECT_NE(u.gamma().grad().item<double>(), 0.0);

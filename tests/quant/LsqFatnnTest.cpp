@@ -17,7 +17,7 @@ TEST(QuantLsq, InitialStepIsTwiceMeanAbs) {
   LsqQuantizer q;
   q.forward(x);
   EXPECT_NEAR(param(q, "s").item<double>(), 2.0 * 4.4 / 6, 1e-6);
-  LsqQuantizer h(true);  // Qp = 2: 2·mean|x|/sqrt(2)
+  LsqQuantizer h(LsqOptions().halfRange(true));  // Qp = 2: 2·mean|x|/sqrt(2)
   h.forward(x.abs());
   EXPECT_NEAR(param(h, "s").item<double>(), 2.0 * 4.4 / 6 / std::sqrt(2.0), 1e-6);
 }
@@ -41,7 +41,7 @@ TEST(QuantLsq, SignedForwardAndLsqGradients) {
 
 TEST(QuantLsq, HalfRangeCodesAndStepGradient) {
   auto x = torch::tensor({0.0, 0.2, 0.6, 1.1, 3.0});
-  LsqQuantizer q(true);
+  LsqQuantizer q(LsqOptions().halfRange(true));
   q.forward(x);
   setParam(q, "s", 0.5);
   auto out = q.forward(x);
@@ -75,7 +75,7 @@ TEST(QuantFatnn, SignedFixedLevelsAndWidthGradients) {
 
 TEST(QuantFatnn, HalfRangeActivationCodes) {
   auto x = torch::tensor({0.0, 0.2, 0.6, 1.0, 2.0}, torch::requires_grad());
-  FatnnQuantizer q(true);
+  FatnnQuantizer q(FatnnOptions().halfRange(true));
   q.forward(x);
   setParam(q, "a0", 2.0);
   setParam(q, "a1", 1.0);

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+
+#include "config/SchemeCatalog.h"
 #include "nn/TernaryNet.h"
 #include "quant/QuantizerFactory.h"
 
@@ -94,4 +97,33 @@ TEST(QuantPolicy, ActivationsCanBeSigned) {
   r.branches = 2;
   EXPECT_THROW(quant::makeActivationQuantizer(r), std::invalid_argument);
   EXPECT_THROW(quant::makeActivationQuantizer(spec("ttq", 0.05)), std::invalid_argument);
+}
+
+// The scheme table's ActivationCodes row is what the factory and every export read; here each activation scheme
+// of the table, with each value of signed_act it takes, must produce exactly the codes its row declares.
+TEST(QuantPolicy, EveryActivationSchemeGivesTheCodesItsRowDeclares) {
+  int checked = 0;
+  for (const auto& row : config::schemeCatalog()) {
+    if (!row.forActivations || row.name == "none") {
+      EXPECT_EQ(row.activationCodes, config::ActivationCodes::None) << row.name;
+      continue;
+    }
+    const bool hasSignedOption = std::any_of(row.options.begin(), row.options.end(),
+                                             [](const config::SchemeOption& o) { return o.key == "signed_act"; });
+    EXPECT_EQ(hasSignedOption, row.activationCodes == config::ActivationCodes::HalfRangeUnlessSigned) << row.name;
+    for (int signedAct : hasSignedOption ? std::vector<int>{0, 1} : std::vector<int>{0}) {
+      auto a = spec(row.name, row.defaultFactor);
+      if (hasSignedOption) a.options["signed_act"] = signedAct;
+      auto q = quant::makeActivationQuantizer(a);
+      q->train();
+      // Mostly small values and two large ones: every scheme's data-derived step leaves the top code reachable.
+      q->forward(torch::cat({torch::linspace(-1.0, 1.0, 601), torch::tensor({-10.0, 10.0})}));
+      const auto codes = q->lastCodes().at(0);
+      const bool half = config::halfRangeActivations(a);
+      EXPECT_EQ(codes.min().item<int>(), half ? 0 : -1) << row.name << " signed_act=" << signedAct;
+      EXPECT_EQ(codes.max().item<int>(), half ? 2 : 1) << row.name << " signed_act=" << signedAct;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 7);  // twn, ics, lsq, asym ×2, fatnn ×2
 }

@@ -13,7 +13,7 @@
 using namespace ternlab;
 
 TEST(QuantRunningStats, TwnActivationThresholdIsAnAverageInTrainingAndFrozenInEval) {
-  quant::TwnQuantizer q(0.7, /*trackRunning=*/true);
+  quant::TwnQuantizer q(quant::TwnOptions().factor(0.7).trackRunning(true));
   auto a = torch::full({4}, 1.0), b = torch::full({4}, 3.0);
   q.train();
   q.forward(a);  // first batch taken as is: Δ = 0.7, α = 1
@@ -30,8 +30,8 @@ TEST(QuantRunningStats, TwnActivationThresholdIsAnAverageInTrainingAndFrozenInEv
 TEST(QuantRunningStats, AnOverflowingBatchDoesNotPoisonTheRunningThreshold) {
   for (const bool ics : {false, true}) {
     std::shared_ptr<quant::TensorQuantizer> q;
-    if (ics) q = std::make_shared<quant::IcsQuantizer>(0.5, true);
-    else q = std::make_shared<quant::TwnQuantizer>(0.7, true);
+    if (ics) q = std::make_shared<quant::IcsQuantizer>(quant::IcsOptions().beta(0.5).trackRunning(true));
+    else q = std::make_shared<quant::TwnQuantizer>(quant::TwnOptions().factor(0.7).trackRunning(true));
     q->train();
     q->forward(torch::tensor({1.0, -2.0, 3.0, 0.5}));
     const double delta = q->lastThresholds()[0][0];
