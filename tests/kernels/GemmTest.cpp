@@ -26,21 +26,57 @@ TEST(ReferenceGemm, MatchesNaive) {
   EXPECT_EQ(c, naiveProduct(x, w, 5, 4, 7));
 }
 
-TEST(TernaryGemm, AllIsasBitExact) {
-  std::uint32_t seed = 100;
+// One GEMM kernel under test: the code ranges of its operands, its seed, and how to pack and run it.
+struct GemmKind {
+  const char* name;
+  int xLo, xHi, wLo, wHi;
+  std::uint32_t seed;
+  void (*run)(const std::vector<std::int8_t>& x, const std::vector<std::int8_t>& w, const GemmShape& s, Isa isa,
+              std::int32_t* c);
+};
+
+const GemmKind kGemmKinds[] = {
+    {"ternary", -1, 1, -1, 1, 100,
+     [](const auto& x, const auto& w, const GemmShape& s, Isa isa, std::int32_t* c) {
+       ternaryGemm(packTernaryRows(x.data(), s.M, s.K), packTernaryPanels(w.data(), s.N, s.K), c,
+                   GemmOptions().isa(isa));
+     }},
+    {"half_range", 0, 2, -1, 1, 200,
+     [](const auto& x, const auto& w, const GemmShape& s, Isa isa, std::int32_t* c) {
+       const std::vector<std::uint8_t> xu(x.begin(), x.end());
+       halfRangeGemm(packHalfRangeRows(xu.data(), s.M, s.K), packTernaryPanels(w.data(), s.N, s.K), c,
+                     GemmOptions().isa(isa));
+     }},
+    {"two_bit", -1, 2, -1, 2, 300,
+     [](const auto& x, const auto& w, const GemmShape& s, Isa isa, std::int32_t* c) {
+       twoBitGemm(packTwoBitRows(x.data(), s.M, s.K), packTwoBitPanels(w.data(), s.N, s.K), c, GemmOptions().isa(isa));
+     }},
+    {"int8", -128, 127, -1, 1, 400,
+     [](const auto& x, const auto& w, const GemmShape& s, Isa isa, std::int32_t* c) {
+       int8Gemm(packInt8Rows(x.data(), s.M, s.K), packInt8Panels(w.data(), s.N, s.K), c, GemmOptions().isa(isa));
+     }},
+};
+
+class GemmKernel : public ::testing::TestWithParam<GemmKind> {};
+
+// Every kernel, on every shape of the suite and every ISA path the CPU has, equals the naive product.
+TEST_P(GemmKernel, AllIsasBitExact) {
+  const GemmKind& k = GetParam();
+  std::uint32_t seed = k.seed;
   for (const GemmShape& s : test::gemmShapes()) {
-    const auto xc = randomCodes(static_cast<std::size_t>(s.M) * s.K, -1, 1, ++seed);
-    const auto wc = randomCodes(static_cast<std::size_t>(s.N) * s.K, -1, 1, ++seed);
+    const auto xc = randomCodes(static_cast<std::size_t>(s.M) * s.K, k.xLo, k.xHi, ++seed);
+    const auto wc = randomCodes(static_cast<std::size_t>(s.N) * s.K, k.wLo, k.wHi, ++seed);
     const auto expect = naiveProduct(xc, wc, s.M, s.N, s.K);
-    const TernaryRows x = packTernaryRows(xc.data(), s.M, s.K);
-    const TernaryPanels w = packTernaryPanels(wc.data(), s.N, s.K);
     for (Isa isa : test::isasUnderTest()) {
       std::vector<std::int32_t> c(expect.size(), -777);
-      ternaryGemm(x, w, c.data(), GemmOptions().isa(isa));
-      ASSERT_EQ(c, expect) << label(isa, s);
+      k.run(xc, wc, s, isa, c.data());
+      ASSERT_EQ(c, expect) << k.name << " " << label(isa, s);
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(EveryKernel, GemmKernel, ::testing::ValuesIn(kGemmKinds),
+                         [](const ::testing::TestParamInfo<GemmKind>& info) { return std::string(info.param.name); });
 
 TEST(TernaryGemm, ExtremeAllOnesAndAllNegatives) {
   // Saturated inputs: every product +1 (or -1), so C = +-K exactly.
@@ -55,39 +91,6 @@ TEST(TernaryGemm, ExtremeAllOnesAndAllNegatives) {
   }
 }
 
-TEST(HalfRangeGemm, AllIsasBitExact) {
-  std::uint32_t seed = 200;
-  for (const GemmShape& s : test::gemmShapes()) {
-    const auto xc = randomCodes(static_cast<std::size_t>(s.M) * s.K, 0, 2, ++seed);
-    const auto wc = randomCodes(static_cast<std::size_t>(s.N) * s.K, -1, 1, ++seed);
-    const auto expect = naiveProduct(xc, wc, s.M, s.N, s.K);
-    const std::vector<std::uint8_t> xu(xc.begin(), xc.end());
-    const TernaryRows x = packHalfRangeRows(xu.data(), s.M, s.K);
-    const TernaryPanels w = packTernaryPanels(wc.data(), s.N, s.K);
-    for (Isa isa : test::isasUnderTest()) {
-      std::vector<std::int32_t> c(expect.size(), -777);
-      halfRangeGemm(x, w, c.data(), GemmOptions().isa(isa));
-      ASSERT_EQ(c, expect) << label(isa, s);
-    }
-  }
-}
-
-TEST(TwoBitGemm, AllIsasBitExact) {
-  std::uint32_t seed = 300;
-  for (const GemmShape& s : test::gemmShapes()) {
-    const auto xc = randomCodes(static_cast<std::size_t>(s.M) * s.K, -1, 2, ++seed);
-    const auto wc = randomCodes(static_cast<std::size_t>(s.N) * s.K, -1, 2, ++seed);
-    const auto expect = naiveProduct(xc, wc, s.M, s.N, s.K);
-    const TwoBitRows x = packTwoBitRows(xc.data(), s.M, s.K);
-    const TwoBitPanels w = packTwoBitPanels(wc.data(), s.N, s.K);
-    for (Isa isa : test::isasUnderTest()) {
-      std::vector<std::int32_t> c(expect.size(), -777);
-      twoBitGemm(x, w, c.data(), GemmOptions().isa(isa));
-      ASSERT_EQ(c, expect) << label(isa, s);
-    }
-  }
-}
-
 TEST(TwoBitGemm, AllThreesSaturateByteCounters) {
   // u = 3 everywhere: every popcount is maximal, exercising the AVX2 per-byte flush budget.
   const int M = 3, N = 9, K = 64 * 40 + 5;
@@ -99,22 +102,6 @@ TEST(TwoBitGemm, AllThreesSaturateByteCounters) {
     std::vector<std::int32_t> c(expect.size(), 0);
     twoBitGemm(px, pw, c.data(), GemmOptions().isa(isa));
     ASSERT_EQ(c, expect) << isaName(isa);
-  }
-}
-
-TEST(Int8Gemm, AllIsasBitExact) {
-  std::uint32_t seed = 400;
-  for (const GemmShape& s : test::gemmShapes()) {
-    const auto xc = randomCodes(static_cast<std::size_t>(s.M) * s.K, -128, 127, ++seed);
-    const auto wc = randomCodes(static_cast<std::size_t>(s.N) * s.K, -1, 1, ++seed);
-    const auto expect = naiveProduct(xc, wc, s.M, s.N, s.K);
-    const Int8Rows x = packInt8Rows(xc.data(), s.M, s.K);
-    const Int8Panels w = packInt8Panels(wc.data(), s.N, s.K);
-    for (Isa isa : test::isasUnderTest()) {
-      std::vector<std::int32_t> c(expect.size(), -777);
-      int8Gemm(x, w, c.data(), GemmOptions().isa(isa));
-      ASSERT_EQ(c, expect) << label(isa, s);
-    }
   }
 }
 

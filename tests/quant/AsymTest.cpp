@@ -144,24 +144,29 @@ TEST(QuantAsym, GradientScaleMultipliesOnlyQuantizerGradients) {
 TEST(QuantAsym, SignedBiSteMatchesFiniteDifferencesOfExpectedOutput) { checkFiniteDifferences(false); }
 TEST(QuantAsym, HalfRangeBiSteMatchesFiniteDifferencesOfExpectedOutput) { checkFiniteDifferences(true); }
 
+namespace {
+// The quantizers that place their thresholds at ±0.5 (or 0.5, 1.5) when built with unit initialisation, the
+// inner quantizers eq. 9's normalisation is made for.
+const char* const kUnitInitInners[] = {"asym", "lsq", "fatnn"};
+
+std::shared_ptr<TensorQuantizer> unitInitInner(const std::string& scheme, bool halfRange) {
+  if (scheme == "lsq") return std::make_shared<LsqQuantizer>(LsqOptions().halfRange(halfRange).unitInit(true));
+  if (scheme == "fatnn") return std::make_shared<FatnnQuantizer>(FatnnOptions().halfRange(halfRange).unitInit(true));
+  AsymOptions o;
+  o.unitInit = true;
+  o.halfRange = halfRange;
+  return std::make_shared<AsymQuantizer>(o);
+}
+}  // namespace
+
 TEST(QuantUniform, GaussianSplitsInThirds) {
   torch::manual_seed(21);
   auto z = torch::randn({100000}) * 2.0 + 0.3;
-  for (int which = 0; which < 3; ++which) {
-    std::shared_ptr<TensorQuantizer> inner;
-    if (which == 0) {
-      AsymOptions o;
-      o.unitInit = true;
-      inner = std::make_shared<AsymQuantizer>(o);
-    } else if (which == 1) {
-      inner = std::make_shared<LsqQuantizer>(LsqOptions().unitInit(true));
-    } else {
-      inner = std::make_shared<FatnnQuantizer>(FatnnOptions().unitInit(true));
-    }
-    UniformNormalizer u(inner, UniformOptions());
+  for (const char* inner : kUnitInitInners) {
+    UniformNormalizer u(unitInitInner(inner, false), UniformOptions());
     u.forward(z);
     auto f = fractions(u.lastCodes()[0], -1);
-    for (double x : f) EXPECT_NEAR(x, 1.0 / 3, 0.01) << "inner " << which;
+    for (double x : f) EXPECT_NEAR(x, 1.0 / 3, 0.01) << "inner " << inner;
     // Thresholds reported in input units: μ ± 0.4307σ.
     EXPECT_NEAR(u.lastThresholds()[0][0], 0.3 + 0.4307 * 2.0, 0.03);
     EXPECT_DOUBLE_EQ(u.lastStats()[0].gamma, 1.0);
@@ -176,22 +181,11 @@ TEST(QuantUniform, GaussianSplitsInThirds) {
 TEST(QuantUniform, HalfGaussianSplitsInThirds) {
   torch::manual_seed(22);
   auto z = (torch::randn({100000}) * 1.5).abs();
-  for (int which = 0; which < 3; ++which) {
-    std::shared_ptr<TensorQuantizer> inner;
-    if (which == 0) {
-      AsymOptions o;
-      o.unitInit = true;
-      o.halfRange = true;
-      inner = std::make_shared<AsymQuantizer>(o);
-    } else if (which == 1) {
-      inner = std::make_shared<LsqQuantizer>(LsqOptions().halfRange(true).unitInit(true));
-    } else {
-      inner = std::make_shared<FatnnQuantizer>(FatnnOptions().halfRange(true).unitInit(true));
-    }
-    UniformNormalizer u(inner, UniformOptions().halfGaussian(true));
+  for (const char* inner : kUnitInitInners) {
+    UniformNormalizer u(unitInitInner(inner, true), UniformOptions().halfGaussian(true));
     u.forward(z);
     auto f = fractions(u.lastCodes()[0], 0);
-    for (double x : f) EXPECT_NEAR(x, 1.0 / 3, 0.01) << "inner " << which;
+    for (double x : f) EXPECT_NEAR(x, 1.0 / 3, 0.01) << "inner " << inner;
     EXPECT_NEAR(u.lastThresholds()[0][0], 0.4307 * 1.5, 0.02);
     EXPECT_NEAR(u.lastThresholds()[0][1], 0.9674 * 1.5, 0.03);
   }
