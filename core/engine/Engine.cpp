@@ -46,12 +46,15 @@ double Engine::ternaryMacsPerImage() const {
   return macs;
 }
 
+int Engine::lastWorkers() const { return last_->lastWorkers; }
+
 std::size_t Engine::activationBytes() const {
   std::size_t b = 0;
-  const Plan& p = *last_;
-  for (const auto& f : p.floats) b += f.capacity() * sizeof(float);
-  for (const auto& m : p.maps) b += m.m.capacity() + m.s.capacity();
-  b += p.acc.capacity() * sizeof(std::int32_t) + p.int8Rows.data.capacity() + p.fp32Rows.capacity() * sizeof(float);
+  for (const auto& w : last_->workspaces) {
+    for (const auto& f : w.floats) b += f.capacity() * sizeof(float);
+    for (const auto& m : w.maps) b += m.m.capacity() + m.s.capacity();
+    b += w.acc.capacity() * sizeof(std::int32_t) + w.int8Rows.data.capacity() + w.fp32Rows.capacity() * sizeof(float);
+  }
   return b;
 }
 
@@ -92,20 +95,20 @@ void nchwToNhwc(const float* __restrict x, float* __restrict y, int n, int c, st
 // The run-time side of one plan, for one batch.
 class Runner {
  public:
-  Runner(const TnnModel& m, Engine::Plan& p, const float* images, int n, const EngineOptions& o)
-      : m_(m), p_(p), images_(images), n_(n), o_(o), gopts_(kernels::GemmOptions().threads(o.threads)) {}
+  Runner(const TnnModel& m, Engine::Plan& p, Engine::Workspace& w, const float* images, int n, const EngineOptions& o)
+      : m_(m), p_(p), w_(w), images_(images), n_(n), o_(o), gopts_(kernels::GemmOptions().threads(o.threads)) {}
 
   float* fdata(int v) {
     if (v == 0) return const_cast<float*>(images_);
-    return p_.floats[p_.fbuf[v]].data();
+    return w_.floats[p_.fbuf[v]].data();
   }
   void sizeFloat(int v) {
     const auto& f = p_.fvals[v];
-    auto& buf = p_.floats[p_.fbuf[v]];
+    auto& buf = w_.floats[p_.fbuf[v]];
     const std::size_t need = static_cast<std::size_t>(n_) * f.c * f.h * f.w;
     if (buf.size() < need) buf.resize(need);
   }
-  kernels::BitMap& bits(int v) { return p_.maps[p_.bbuf[v]]; }
+  kernels::BitMap& bits(int v) { return w_.maps[p_.bbuf[v]]; }
   void sizeBits(int v) {
     const auto& b = p_.bvals[v];
     bits(v).reset(n_, b.h, b.w, b.c, b.pad, b.border);
@@ -208,9 +211,9 @@ class Runner {
     const TnnLayer& l = *c.l;
     const auto opts = torch::TensorOptions().dtype(torch::kFloat32);
     if (c.direct && s.inF == 0) {  // the network input (NCHW) straight to NHWC outputs
-      p_.fp32Rows.resize(static_cast<std::size_t>(n_) * c.outH * c.outW * l.outC);
-      kernels::directConv(fdata(0), n_, c.inH, c.inW, c.directW, p_.fp32Rows.data(), gopts_);
-      return kernels::floatEpilogue(p_.fp32Rows.data(), n_, c.outH, c.outW, l.outC, e, gopts_);
+      w_.fp32Rows.resize(static_cast<std::size_t>(n_) * c.outH * c.outW * l.outC);
+      kernels::directConv(fdata(0), n_, c.inH, c.inW, c.directW, w_.fp32Rows.data(), gopts_);
+      return kernels::floatEpilogue(w_.fp32Rows.data(), n_, c.outH, c.outW, l.outC, e, gopts_);
     }
     at::Tensor x;
     if (s.inF == 0)
@@ -227,9 +230,9 @@ class Runner {
       auto wt = torch::from_blob(const_cast<float*>(l.weights.data()), {l.outC, l.inC, l.kernel, l.kernel}, opts);
       const auto nchw = torch::conv2d(x, wt, {}, {l.stride, l.stride}, {l.pad, l.pad}).contiguous();
       const std::size_t hw = static_cast<std::size_t>(c.outH) * c.outW;
-      p_.fp32Rows.resize(static_cast<std::size_t>(n_) * l.outC * hw);
-      nchwToNhwc(nchw.data_ptr<float>(), p_.fp32Rows.data(), n_, l.outC, hw);
-      return kernels::floatEpilogue(p_.fp32Rows.data(), n_, c.outH, c.outW, l.outC, e, gopts_);
+      w_.fp32Rows.resize(static_cast<std::size_t>(n_) * l.outC * hw);
+      nchwToNhwc(nchw.data_ptr<float>(), w_.fp32Rows.data(), n_, l.outC, hw);
+      return kernels::floatEpilogue(w_.fp32Rows.data(), n_, c.outH, c.outW, l.outC, e, gopts_);
     }
     kernels::floatEpilogue(y.data_ptr<float>(), n_, c.outH, c.outW, l.outC, e, gopts_);
   }
@@ -242,10 +245,10 @@ class Runner {
     const int k = c.kernel, st = c.stride, pad = c.pad, C = c.inC, K = c.K();
     const int P = c.outH * c.outW, M = n_ * P;
     const int hp = c.inH + 2 * pad, wp = c.inW + 2 * pad;
-    auto& rows = p_.int8Rows;
+    auto& rows = w_.int8Rows;
     rows.rows = M, rows.cols = K, rows.groups = (K + 3) / 4, rows.paddedRows = kernels::alignRows(M);
     rows.data.assign(static_cast<std::size_t>(rows.paddedRows) * rows.stride(), 128);
-    p_.perImage.assign(n_, 1.0f);
+    w_.perImage.assign(n_, 1.0f);
     const float* x = fdata(s.inF);
     const std::size_t imgSize = static_cast<std::size_t>(C) * c.inH * c.inW;
     kernels::parallelFor(n_, o_.threads, [&](std::size_t b0, std::size_t b1) {
@@ -255,7 +258,7 @@ class Runner {
         float mx = 0;
         for (std::size_t i = 0; i < imgSize; ++i) mx = std::max(mx, std::fabs(img[i]));
         const float sc = mx > 0 ? mx / 127.0f : 1.0f;
-        p_.perImage[b] = sc;
+        w_.perImage[b] = sc;
         const float inv = 1.0f / sc;
         std::fill(q.begin(), q.end(), std::uint8_t{128});
         for (int iy = 0; iy < c.inH; ++iy) {
@@ -274,18 +277,18 @@ class Runner {
       }
     });
     const int N = l.planes * l.outC;
-    p_.acc.resize(static_cast<std::size_t>(M) * N);
-    kernels::int8Gemm(rows, c.int8, p_.acc.data(), gopts_);
+    w_.acc.resize(static_cast<std::size_t>(M) * N);
+    kernels::int8Gemm(rows, c.int8, w_.acc.data(), gopts_);
     kernels::LayerEpilogue e = eIn;
-    e.perImage = p_.perImage.data();
-    kernels::intEpilogue(p_.acc.data(), n_, c.outH, c.outW, l.outC, e, gopts_);
+    e.perImage = w_.perImage.data();
+    kernels::intEpilogue(w_.acc.data(), n_, c.outH, c.outW, l.outC, e, gopts_);
   }
 
   // FP activations x ternary weights, exact up to fp32 summation order: Σ_{w=+1} x − Σ_{w=−1} x per output.
   void fp32Layer(const Step& s, const CompiledLayer& c, const kernels::LayerEpilogue& e) {
     const TnnLayer& l = *c.l;
     const int k = c.kernel, C = c.inC, K = c.K(), N = l.planes * l.outC, P = c.outH * c.outW;
-    p_.fp32Rows.resize(static_cast<std::size_t>(n_) * P * N);
+    w_.fp32Rows.resize(static_cast<std::size_t>(n_) * P * N);
     const float* x = fdata(s.inF);
     kernels::parallelFor(n_, o_.threads, [&](std::size_t b0, std::size_t b1) {
       std::vector<float> row(K);
@@ -300,7 +303,7 @@ class Runner {
                 row[(kh * k + kw) * C + ch] =
                     in ? x[((b * c.inH + iy) * c.inW + ix) * static_cast<std::size_t>(C) + ch] : 0.0f;
             }
-          float* out = p_.fp32Rows.data() + (b * P + p) * static_cast<std::size_t>(N);
+          float* out = w_.fp32Rows.data() + (b * P + p) * static_cast<std::size_t>(N);
           for (int n = 0; n < N; ++n) {
             float sum = 0;
             for (int i : c.plus[n]) sum += row[i];
@@ -309,7 +312,7 @@ class Runner {
           }
         }
     });
-    kernels::floatEpilogue(p_.fp32Rows.data(), n_, c.outH, c.outW, l.outC, e, gopts_);
+    kernels::floatEpilogue(w_.fp32Rows.data(), n_, c.outH, c.outW, l.outC, e, gopts_);
   }
 
   void maxPool(const Step& s) {
@@ -350,10 +353,31 @@ class Runner {
 
   const TnnModel& m_;
   Engine::Plan& p_;
+  Engine::Workspace& w_;
   const float* images_;
   int n_;
   const EngineOptions& o_;
   kernels::GemmOptions gopts_;
+};
+
+}  // namespace
+
+namespace {
+
+// Passes of a batch of n images: about imagesPerPass images each (cache-sized float maps), their count
+// rounded up to a multiple of four so that two or four workers get equal shares. The rule does not depend on
+// the thread count, so every image meets the same pass whatever the threads (LibTorch's FP edge layers
+// round slightly differently with the batch they see).
+int passSize(int n, int imagesPerPass) {
+  int passes = (n + imagesPerPass - 1) / imagesPerPass;
+  if (passes > 1) passes = std::min(n, (passes + 3) / 4 * 4);
+  return (n + passes - 1) / passes;
+}
+
+// Per-step and per-phase seconds of one worker's profiled passes.
+struct WorkerTimes {
+  std::vector<double> step;
+  std::map<std::string, double> phase;
 };
 
 }  // namespace
@@ -371,20 +395,27 @@ std::vector<float> Engine::run(const float* images, int n, const EngineOptions& 
     p.profile.clear();
     for (const auto& s : p.steps) p.profile.emplace_back(s.name, 0.0);
   }
-  // Images go through the whole network a few at a time, so that a layer's float maps (the residual
-  // stream) stay in cache between layers; the ternary layers' codes do not depend on the pass size (LibTorch's
-  // FP edge layers round slightly differently with it). Captured accumulators need the whole batch in one pass.
-  // Each thread works on its own rows, in its own core's cache, so a pass holds imagesPerPass images per
-  // thread; and every layer of a pass needs rows to share evenly: eight 64-row blocks per thread in the layer
-  // with the smallest output map (blocks are split statically, so a few blocks leave one thread idle).
+  // Images go through the whole network a pass at a time, so that a layer's float maps (the residual stream)
+  // stay in cache between layers. With several threads, each worker runs whole passes in its own workspace
+  // (no barrier between layers) when there are passes enough; otherwise (a small batch, latency) all threads
+  // share each layer's rows. Captured accumulators need the whole batch in one pass.
   const int threads = std::max(1, o.threads);
-  const int shared = threads > 1 ? (threads * 8 * 64 + p.minPixels - 1) / p.minPixels : 1;
-  const int group = o.captureAccumulators ? n : std::min(n, std::max(p.imagesPerPass * threads, shared));
+  const int size = o.captureAccumulators ? n : passSize(n, p.imagesPerPass);
+  const int passes = (n + size - 1) / size;
+  const int workers = passes >= threads ? threads : 1;
+  p.lastWorkers = workers;
+  if (static_cast<int>(p.workspaces.size()) < workers) p.workspaces.resize(workers);
+  for (auto& w : p.workspaces) w.floats.resize(p.floatBuffers), w.maps.resize(p.bitBuffers);
+  EngineOptions inner = o;
+  if (workers > 1) inner.threads = 1;
   const std::size_t perImage = static_cast<std::size_t>(model_.inC) * model_.inH * model_.inW;
   std::vector<float> logits(static_cast<std::size_t>(n) * model_.classes);
-  for (int g0 = 0; g0 < n; g0 += group) {
-    const int g = std::min(group, n - g0);
-    Runner r(model_, p, images + g0 * perImage, g, o);
+  std::vector<WorkerTimes> times(workers);
+  const auto runPass = [&](int worker, int pass) {
+    const int g0 = pass * size, g = std::min(size, n - g0);
+    Runner r(model_, p, p.workspaces[worker], images + g0 * perImage, g, inner);
+    WorkerTimes& t = times[worker];
+    if (o.profile) t.step.resize(p.steps.size());
     for (std::size_t i = 0; i < p.steps.size(); ++i) {
       if (!o.profile) {
         r.step(p.steps[i]);
@@ -393,17 +424,30 @@ std::vector<float> Engine::run(const float* images, int n, const EngineOptions& 
       const auto t0 = std::chrono::steady_clock::now();
       r.step(p.steps[i]);
       const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      p.profile[i].second += dt;
+      t.step[i] += dt;
       const auto phase = r.phaseOf(p.steps[i]);
-      if (!phase.empty()) p.phase[phase] += dt;
+      if (!phase.empty()) t.phase[phase] += dt;
     }
     if (o.profile) {
-      p.phase["gather"] += r.times.gather;
-      p.phase["gemm"] += r.times.gemm;
-      p.phase["epilogue"] += r.times.epilogue;
+      t.phase["gather"] += r.times.gather;
+      t.phase["gemm"] += r.times.gemm;
+      t.phase["epilogue"] += r.times.epilogue;
     }
     const float* out = r.fdata(p.logits);
     std::copy(out, out + static_cast<std::size_t>(g) * model_.classes, logits.begin() + g0 * model_.classes);
+  };
+  if (workers == 1) {
+    for (int pass = 0; pass < passes; ++pass) runPass(0, pass);
+  } else {
+    kernels::parallelFor(static_cast<std::size_t>(workers), workers, [&](std::size_t u0, std::size_t u1) {
+      for (std::size_t u = u0; u < u1; ++u)
+        for (int pass = static_cast<int>(u); pass < passes; pass += workers) runPass(static_cast<int>(u), pass);
+    });
+  }
+  // The profile is wall time: the workers ran side by side, so each step's time is their mean.
+  for (const auto& t : times) {
+    for (std::size_t i = 0; i < t.step.size(); ++i) p.profile[i].second += t.step[i] / workers;
+    for (const auto& [k, v] : t.phase) p.phase[k] += v / workers;
   }
   return logits;
 }

@@ -12,8 +12,9 @@
 
 namespace ternlab::engine {
 
-// Time of one kind of work summed over the profiled runs (CPU seconds of all threads for the
-// phases inside a ternary layer, wall seconds otherwise).
+// Time of one kind of work summed over the profiled runs: wall seconds, except the phases inside a
+// ternary layer whose rows several threads share (CPU seconds of those threads). Where worker threads run
+// whole passes side by side, each figure is the workers' mean.
 struct PhaseTime {
   std::string phase;  // quantize/pack, gather, gemm, epilogue, float layers, int8 layers, pool/other
   double seconds = 0;
@@ -39,10 +40,13 @@ class Engine {
   std::vector<PhaseTime> phases() const;
   // MACs per image of the ternary-activation layers (the bit kernels' work), all weight planes.
   double ternaryMacsPerImage() const;
+  // Worker threads that ran whole passes side by side in the last run (1: passes one after another).
+  int lastWorkers() const;
   // Bytes of activation buffers held after the last run (maps, bit maps, scratch of the int8 path).
   std::size_t activationBytes() const;
 
-  struct Plan;  // the compiled program (EnginePlan.h); public only so the planner and runner can name it
+  struct Plan;       // the compiled program (EnginePlan.h); public only so the planner and runner can name it
+  struct Workspace;  // the buffers of one worker thread (EnginePlan.h)
 
  private:
   TnnModel model_;

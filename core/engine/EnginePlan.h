@@ -73,6 +73,16 @@ void buildPlan(const TnnModel& m, Engine::Plan& p, bool fuse);
 
 }  // namespace detail
 
+// The buffers one pass of images runs in. A plan holds one per worker thread, so that workers can run whole
+// passes side by side over the same program.
+struct Engine::Workspace {
+  std::vector<kernels::AlignedVec<float>> floats;  // by physical float buffer (Plan::fbuf)
+  std::vector<kernels::BitMap> maps;               // by physical bit-map buffer (Plan::bbuf)
+  std::vector<std::int32_t> acc;  // int8 path scratch
+  kernels::Int8Rows int8Rows;
+  std::vector<float> perImage, fp32Rows;
+};
+
 struct Engine::Plan {
   std::vector<detail::CompiledLayer> layers;
   std::vector<detail::FloatValue> fvals;
@@ -82,13 +92,11 @@ struct Engine::Plan {
   int logits = -1;  // float value of the output
   int imagesPerPass = 1;  // images run through the whole network together (cache-sized float maps)
   int minPixels = 1;      // smallest output map (pixels per image) of a ternary layer
-  // Physical buffers, assigned by liveness at plan time, sized per batch at run time.
-  std::vector<int> fbuf, bbuf;  // value -> buffer
-  std::vector<kernels::AlignedVec<float>> floats;
-  std::vector<kernels::BitMap> maps;
-  std::vector<std::int32_t> acc;  // int8 path scratch
-  kernels::Int8Rows int8Rows;
-  std::vector<float> perImage, fp32Rows;
+  // Physical buffers, assigned by liveness at plan time (value -> buffer), sized per batch at run time.
+  std::vector<int> fbuf, bbuf;
+  int floatBuffers = 0, bitBuffers = 0;
+  std::vector<Workspace> workspaces;  // one per worker thread run so far
+  int lastWorkers = 1;
   std::map<int, std::vector<std::int32_t>> captured;
   std::vector<std::pair<std::string, double>> profile;
   std::map<std::string, double> phase;

@@ -338,8 +338,7 @@ class Planner {
       for (int v = 0; v < nb; ++v)
         if (lastB[v] == i && p_.bbuf[v] >= 0) freeB.push_back(p_.bbuf[v]);
     }
-    p_.floats.resize(countF);
-    p_.maps.resize(countB);
+    p_.floatBuffers = countF, p_.bitBuffers = countB;
   }
 
   // Pass size: images that go through the network together (Engine::run).

@@ -317,6 +317,9 @@ TEST_P(EngineCoverage, AccumulatorsEqualAndLogitsAgreeWithTheGraph) {
   const int many = 40;
   const auto xs = torch::randn({many, 1, 28, 28});
   const auto batch = eng.run(xs.data_ptr<float>(), many, {});
+  // Two workers running whole passes side by side give the one-thread logits bit for bit.
+  EXPECT_EQ(eng.run(xs.data_ptr<float>(), many, two), batch);
+  EXPECT_EQ(eng.lastWorkers(), 2);
   const auto top = [](const float* l) { return std::max_element(l, l + 10) - l; };
   for (int i = 0; i < many; ++i) {
     const auto one = eng.run(xs.data_ptr<float>() + i * 28 * 28, 1, {});
