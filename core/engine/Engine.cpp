@@ -223,7 +223,7 @@ class Runner {
                            {static_cast<std::int64_t>(c.inH) * c.inW * c.inC, 1, static_cast<std::int64_t>(c.inW) * c.inC, c.inC},
                            opts);
     at::Tensor y;
-    if (l.kind == "linear") {
+    if (l.kind == nn::LayerKind::Linear) {
       auto wt = torch::from_blob(const_cast<float*>(l.weights.data()), {l.outC, l.inC}, opts);
       y = torch::mm(x.contiguous().reshape({n_, -1}), wt.t()).contiguous();  // NCHW flatten, as the graph
     } else {

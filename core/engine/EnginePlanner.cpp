@@ -129,7 +129,7 @@ class Planner {
     const TnnLayer& l = m_.layers[index];
     c.l = &l;
     c.inC = in.c, c.inH = in.h, c.inW = in.w;
-    if (l.kind == "linear") {
+    if (l.kind == nn::LayerKind::Linear) {
       c.kernel = in.h, c.stride = 1, c.pad = 0;
     } else {
       c.kernel = l.kernel, c.stride = l.stride, c.pad = l.pad;
@@ -137,7 +137,7 @@ class Planner {
     c.outH = (in.h + 2 * c.pad - c.kernel) / c.stride + 1;
     c.outW = (in.w + 2 * c.pad - c.kernel) / c.stride + 1;
     if (!l.ternary()) {
-      if (l.kind != "linear" && index == 0 && c.inC <= 4 && fuse_) {
+      if (l.kind != nn::LayerKind::Linear && index == 0 && c.inC <= 4 && fuse_) {
         auto w = kernels::packDirectConvWeights(l.weights.data(), l.outC, c.inC, l.kernel, l.stride, l.pad);
         if (directConvMatchesTorch(l, c, w)) c.direct = true, c.directW = std::move(w);
       }

@@ -97,7 +97,7 @@ std::size_t writeTnn(const TnnModel& model, const std::string& path) {
   std::string payload;
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : model.layers) {
-    nlohmann::json j = {{"name", l.name},       {"kind", l.kind},     {"mode", layerModeName(l.mode)},
+    nlohmann::json j = {{"name", l.name},       {"kind", nn::layerKindName(l.kind)},     {"mode", layerModeName(l.mode)},
                         {"in", l.inC},          {"out", l.outC},      {"kernel", l.kernel},
                         {"stride", l.stride},   {"pad", l.pad},       {"thr_neg", l.thrNeg},
                         {"thr_pos", l.thrPos},  {"alpha_w", l.weightScale}, {"alpha_a", l.actScale},
@@ -229,7 +229,7 @@ TnnModel readTnn(const std::string& path) {
     for (const auto& j : m.at("layers")) {
       TnnLayer l;
       l.name = j.at("name").get<std::string>();
-      l.kind = j.at("kind").get<std::string>();
+      l.kind = nn::parseLayerKind(j.at("kind").get<std::string>());
       l.mode = parseLayerMode(j.at("mode").get<std::string>());
       l.inC = j.at("in");
       l.outC = j.at("out");

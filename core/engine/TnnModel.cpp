@@ -73,7 +73,6 @@ std::vector<LayerInput> validateProgram(const TnnModel& m) {
   const std::size_t L = m.layers.size();
   for (const auto& l : m.layers) {
     const std::string where = "layer " + l.name;
-    if (l.kind != "conv" && l.kind != "linear") fail(where, "kind must be conv or linear, not '" + l.kind + "'");
     if (l.inC <= 0 || l.outC <= 0 || l.kernel <= 0 || l.stride <= 0 || l.pad < 0 || l.inC > (1 << 24) ||
         l.outC > 4096 || l.kernel > 64 || l.stride > 64 || l.pad > 64)
       fail(where, "bad geometry");
@@ -122,7 +121,7 @@ std::vector<LayerInput> validateProgram(const TnnModel& m) {
     used[index] = true;
     const auto& l = m.layers[index];
     inputs[index] = {x.c, x.h, x.w};
-    if (l.kind == "linear") {
+    if (l.kind == nn::LayerKind::Linear) {
       if (static_cast<long long>(l.inC) != static_cast<long long>(x.c) * x.h * x.w)
         fail(where, "linear layer " + l.name + " expects " + std::to_string(l.inC) + " features, gets " +
                         std::to_string(x.c * x.h * x.w));

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "nn/LayerKind.h"
+
 namespace ternlab::engine {
 
 // How a layer computes: FP weights in fp32, or ternary codes against int8 / ternary / {0,1,2} inputs.
@@ -38,7 +40,7 @@ ActKind parseActKind(const std::string& name);  // throws std::invalid_argument
 // Exists so the file format and the engine share one plain description of a layer.
 struct TnnLayer {
   std::string name;
-  std::string kind = "conv";  // conv | linear (linear = 1x1 conv on a 1x1 map, inC = in features)
+  nn::LayerKind kind = nn::LayerKind::Conv;  // linear = 1x1 conv on a 1x1 map, inC = in features
   LayerMode mode = LayerMode::Float;
   int inC = 0, outC = 0, kernel = 1, stride = 1, pad = 0;
   int planes = 1;

@@ -45,7 +45,7 @@ std::map<std::string, std::int64_t> accumulatorDiff(nn::TernaryNet& net, Engine&
       auto codes = torch::from_blob(const_cast<std::int8_t*>(t.codes.data()) + p * per, {per}, torch::kInt8)
                        .to(torch::kFloat32);
       at::Tensor ref;
-      if (t.kind == "conv")
+      if (t.kind == nn::LayerKind::Conv)
         ref = torch::conv2d(xc, codes.reshape({t.outC, t.inC, t.kernel, t.kernel}), {}, {t.stride, t.stride},
                             {t.pad, t.pad}).permute({0, 2, 3, 1});
       else

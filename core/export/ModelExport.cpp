@@ -55,7 +55,7 @@ ExportBundle collectExport(nn::TernaryNet& net, const config::ExperimentConfig& 
     auto* l = qls[i];
     const auto& name = l->layerName();
     const auto spec = nn::weightSpecFor(net, i, cfg.quant);
-    nlohmann::json lj{{"name", name}, {"kind", l->kind()}, {"ternary", l->ternary()}, {"weight", specJson(spec)}};
+    nlohmann::json lj{{"name", name}, {"kind", nn::layerKindName(l->kind())}, {"ternary", l->ternary()}, {"weight", specJson(spec)}};
     auto w = l->latentWeight();
     lj["shape"] = w.sizes().vec();
     nlohmann::json arrays = nlohmann::json::object();

@@ -20,7 +20,7 @@ class QuantConv2dImpl : public torch::nn::Module, public QuantLayer {
  public:
   explicit QuantConv2dImpl(const QuantConv2dOptions& o);
   at::Tensor forward(const at::Tensor& x);
-  std::string kind() const override { return "conv"; }
+  LayerKind kind() const override { return LayerKind::Conv; }
   at::Tensor latentWeight() const override { return weight; }
   std::int64_t lastMacsPerSample() const override { return lastMacs_; }
   void setWeightQuantizer(std::shared_ptr<quant::TensorQuantizer> q) override;

@@ -7,6 +7,7 @@
 
 #include <torch/nn/module.h>
 
+#include "nn/LayerKind.h"
 #include "quant/TensorQuantizer.h"
 
 namespace ternlab::nn {
@@ -17,7 +18,7 @@ namespace ternlab::nn {
 class QuantLayer {
  public:
   virtual ~QuantLayer() = default;
-  virtual std::string kind() const = 0;         // "conv" or "linear"
+  virtual LayerKind kind() const = 0;
   virtual at::Tensor latentWeight() const = 0;  // the FP weight the quantizer reads
   virtual std::int64_t lastMacsPerSample() const = 0;  // MACs of one sample in the last forward
 

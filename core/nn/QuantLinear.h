@@ -10,7 +10,7 @@ class QuantLinearImpl : public torch::nn::Module, public QuantLayer {
  public:
   QuantLinearImpl(std::int64_t in, std::int64_t out, bool bias = true);
   at::Tensor forward(const at::Tensor& x);
-  std::string kind() const override { return "linear"; }
+  LayerKind kind() const override { return LayerKind::Linear; }
   at::Tensor latentWeight() const override { return weight; }
   std::int64_t lastMacsPerSample() const override { return in_ * out_; }
   void setWeightQuantizer(std::shared_ptr<quant::TensorQuantizer> q) override;

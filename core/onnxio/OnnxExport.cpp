@@ -37,7 +37,7 @@ class Lowering {
   Lowering(const TnnModel& m, OnnxGraph& g, bool int8Activations) : m_(m), g_(g), int8_(int8Activations) {}
 
   Value layer(const TnnLayer& l, Value x) {
-    const bool linear = l.kind == "linear";
+    const bool linear = l.kind == nn::LayerKind::Linear;
     if (linear && x.rank != 2) x = {g_.node("Flatten", {x.name}, l.name + ".flatten", {OnnxAttr::of("axis", 1)}), 2};
     if (!linear && x.rank != 4) throw std::invalid_argument("layer " + l.name + ": a convolution after a flatten");
     const std::vector<std::int64_t> channelDims =
@@ -115,7 +115,7 @@ class Lowering {
 
  private:
   static std::vector<std::int64_t> weightDims(const TnnLayer& l) {
-    if (l.kind == "linear") return {l.outC, l.inC};
+    if (l.kind == nn::LayerKind::Linear) return {l.outC, l.inC};
     return {l.outC, l.inC, l.kernel, l.kernel};
   }
   std::string one() {

@@ -21,7 +21,7 @@ ModelReport summarize(nn::TernaryNet& net, const at::Tensor& batch) {
   for (auto* l : net.quantLayers()) {
     LayerRow row;
     row.name = l->layerName();
-    row.kind = l->kind();
+    row.kind = nn::layerKindName(l->kind());
     const auto w = l->latentWeight();
     row.shape = w.sizes().vec();
     std::int64_t biasN = 0;

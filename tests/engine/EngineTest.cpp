@@ -88,7 +88,7 @@ TEST(TnnFile, RoundTripKeepsEveryField) {
   EXPECT_EQ(r.layers[0].thrPos, m.layers[0].thrPos);
   EXPECT_EQ(r.layers[0].mode, engine::LayerMode::TernarySignedAct);
   EXPECT_EQ(r.layers[1].weights, m.layers[1].weights);
-  EXPECT_EQ(r.layers[1].kind, "linear");
+  EXPECT_EQ(r.layers[1].kind, nn::LayerKind::Linear);
   ASSERT_EQ(r.program.size(), 3u);
   EXPECT_EQ(r.program[0].act, engine::ActKind::Relu);
   EXPECT_EQ(r.program[2].layer, 1);

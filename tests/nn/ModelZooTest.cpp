@@ -28,7 +28,7 @@ TEST(ModelZoo, EveryArchitectureTakesBothInputShapes) {
       const auto& layers = net->quantLayers();
       ASSERT_GE(layers.size(), 3u);
       EXPECT_EQ(layers.front()->layerName(), "conv1") << arch;
-      EXPECT_EQ(layers.back()->kind(), "linear") << arch;
+      EXPECT_EQ(layers.back()->kind(), nn::LayerKind::Linear) << arch;
       // Every layer name is the dotted module path of its weight.
       auto params = net->named_parameters(true);
       for (auto* l : layers) EXPECT_TRUE(params.contains(l->layerName() + ".weight")) << arch << " " << l->layerName();
@@ -120,4 +120,17 @@ TEST(ModelZoo, RpreluParametersReceiveGradients) {
       ++checked;
     }
   EXPECT_EQ(checked, 3 * 19);  // stem + 2 per block × 9 blocks, 3 tensors each
+}
+
+// A layer kind is written by name (npz and .tnn) and read back by the same table; an unknown name is refused
+// with the names that are known.
+TEST(ModelZoo, LayerKindNamesRoundTripAndUnknownNamesAreRefused) {
+  for (auto k : {nn::LayerKind::Conv, nn::LayerKind::Linear}) EXPECT_EQ(nn::parseLayerKind(nn::layerKindName(k)), k);
+  EXPECT_STREQ(nn::layerKindName(nn::LayerKind::Linear), "linear");
+  try {
+    nn::parseLayerKind("lstm");
+    ADD_FAILURE() << "lstm accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'lstm' (known: conv, linear)"), std::string::npos) << e.what();
+  }
 }

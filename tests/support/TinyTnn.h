@@ -19,7 +19,7 @@ inline engine::TnnModel tinyModel() {
   c.weightScale = 0.7, c.actScale = 1.3;
   engine::TnnLayer f;
   f.name = "fc";
-  f.kind = "linear";
+  f.kind = nn::LayerKind::Linear;
   f.inC = 64, f.outC = 3;
   for (std::size_t i = 0; i < f.weightCount(); ++i) f.weights.push_back(0.01f * static_cast<float>(i % 17) - 0.05f);
   f.scale = {1, 1, 1};
