@@ -296,7 +296,7 @@ void MainWindow::onFinished(ActiveRun* run, qint64 runId, const QString& status,
   updateControls();
   lastRunId_ = runId;
   if (!isTraining()) {
-    if (status == QLatin1String("finished")) progress_->setValue(1000);
+    if (status == QLatin1String(store::runStatusName(store::RunStatus::Finished))) progress_->setValue(1000);
     eta_->setText(tr("%1 %2 in %3").arg(label, status, EtaEstimator::format(seconds)));
   } else {
     showProgressOf(selectedActiveRun());
@@ -306,7 +306,7 @@ void MainWindow::onFinished(ActiveRun* run, qint64 runId, const QString& status,
   browser_->refresh();
   if (runId) browser_->selectRuns({runId});
   refreshRunChoices();
-  if (status == QLatin1String("failed") && !error.isEmpty())
+  if (status == QLatin1String(store::runStatusName(store::RunStatus::Failed)) && !error.isEmpty())
     QMessageBox::warning(this, tr("Run failed"), error);
   Q_EMIT trainingFinished(runId, status);
 }
@@ -314,7 +314,7 @@ void MainWindow::onFinished(ActiveRun* run, qint64 runId, const QString& status,
 void MainWindow::refreshRunChoices() {
   QList<QPair<QString, QString>> choices;
   store::RunFilter filter;
-  filter.status = "finished";
+  filter.status = store::RunStatus::Finished;
   for (const auto& r : store_->listRuns(filter))
     choices.append({QString::number(r.id), QStringLiteral("#%1 %2").arg(r.id).arg(QString::fromStdString(r.name))});
   form_->setRunChoices(choices);

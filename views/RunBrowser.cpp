@@ -38,8 +38,8 @@ RunBrowser::RunBrowser(std::shared_ptr<store::RunStore> store, QWidget* parent)
   status_ = new QComboBox;
   status_->setObjectName(QStringLiteral("statusFilter"));
   status_->addItem(tr("any status"), QString());
-  for (const char* s : {"running", "finished", "failed", "cancelled", "interrupted"})
-    status_->addItem(QString::fromLatin1(s), QString::fromLatin1(s));
+  for (const auto s : store::kRunStatuses)
+    if (s != store::RunStatus::Queued) status_->addItem(QString::fromLatin1(store::runStatusName(s)), QString::fromLatin1(store::runStatusName(s)));
   tag_ = new QComboBox;
   tag_->setObjectName(QStringLiteral("tagFilter"));
   tag_->setToolTip(tr("Only runs with this tag"));
@@ -233,7 +233,7 @@ void RunBrowser::showDetails() {
   }
   QStringList lines;
   lines << tr("Run %1 (%2)").arg(rec->id).arg(QString::fromStdString(rec->uuid));
-  lines << tr("Status: %1, %2").arg(QString::fromStdString(rec->status), QString::fromStdString(rec->lifecycle));
+  lines << tr("Status: %1, %2").arg(QString::fromLatin1(store::runStatusName(rec->status)), QString::fromStdString(rec->lifecycle));
   lines << tr("Started %1, ended %2").arg(QString::fromStdString(rec->started), QString::fromStdString(rec->ended));
   lines << tr("TernLab %1 (%2)").arg(QString::fromStdString(rec->version), QString::fromStdString(rec->gitCommit));
   if (rec->parentId) lines << tr("Stage '%1' of run %2").arg(QString::fromStdString(rec->stage)).arg(*rec->parentId);

@@ -36,7 +36,7 @@ void RunTableModel::collapseGroups(std::vector<Row>& rows) const {
   std::map<std::string, std::vector<std::size_t>> groups;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& rec = rows[i].rec;
-    if (!rec.parentId && rec.status == "finished" && !rec.seedGroup.empty()) groups[rec.seedGroup].push_back(i);
+    if (!rec.parentId && rec.status == store::RunStatus::Finished && !rec.seedGroup.empty()) groups[rec.seedGroup].push_back(i);
   }
   std::vector<bool> drop(rows.size(), false);
   for (const auto& [group, members] : groups) {
@@ -130,7 +130,7 @@ QVariant RunTableModel::cell(const Row& r, int column, bool forSort) const {
     case ColName:
       if (r.members.size() > 1) return tr("%1 (%2 seeds)").arg(QString::fromStdString(r.rec.name)).arg(r.members.size());
       return QString::fromStdString(r.rec.name);
-    case ColStatus: return QString::fromStdString(r.rec.status);
+    case ColStatus: return QString::fromLatin1(store::runStatusName(r.rec.status));
     case ColKind: return QString::fromStdString(r.rec.stage.empty() ? r.rec.kind : r.rec.kind + " · " + r.rec.stage);
     case ColCreated: return QString::fromStdString(r.rec.created);
     case ColTestAccLast: return metric("test/acc", false);
@@ -180,9 +180,9 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
       return {};
     case Qt::ForegroundRole:
       if (index.column() != ColStatus) return {};
-      if (r.rec.status == "failed" || r.rec.status == "interrupted") return QBrush(QColor(200, 40, 40));
-      if (r.rec.status == "running") return QBrush(QColor(30, 110, 200));
-      if (r.rec.status == "cancelled") return QBrush(QColor(150, 110, 20));
+      if (r.rec.status == store::RunStatus::Failed || r.rec.status == store::RunStatus::Interrupted) return QBrush(QColor(200, 40, 40));
+      if (r.rec.status == store::RunStatus::Running) return QBrush(QColor(30, 110, 200));
+      if (r.rec.status == store::RunStatus::Cancelled) return QBrush(QColor(150, 110, 20));
       return {};
     case Qt::TextAlignmentRole:
       if (index.column() == ColId || (index.column() >= ColTestAccLast && index.column() <= ColLossLast))

@@ -103,11 +103,11 @@ void TrainingWorker::run(const QByteArray& configJson, const QString& dbPath, co
     // The group ends as its worst run: a failure or cancellation of any seed is what the user must see.
     train::RunOutcome outcome = outcomes.back().outcome;
     for (const auto& o : outcomes)
-      if (o.outcome.status != "finished") outcome = o.outcome;
-    Q_EMIT finished(outcome.runId, QString::fromStdString(outcome.status), QString::fromStdString(outcome.error));
+      if (o.outcome.status != store::RunStatus::Finished) outcome = o.outcome;
+    Q_EMIT finished(outcome.runId, QString::fromLatin1(store::runStatusName(outcome.status)), QString::fromStdString(outcome.error));
   } catch (const std::exception& e) {
     // Faults before the run exists (bad database path, invalid config) end here.
-    Q_EMIT finished(0, QStringLiteral("failed"), QString::fromUtf8(e.what()));
+    Q_EMIT finished(0, QString::fromLatin1(store::runStatusName(store::RunStatus::Failed)), QString::fromUtf8(e.what()));
   }
 }
 

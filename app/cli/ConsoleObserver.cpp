@@ -53,10 +53,10 @@ void ConsoleObserver::onEpoch(const train::EpochUpdate& u) {
   std::fflush(stdout);
 }
 
-void ConsoleObserver::onRunFinished(std::int64_t runId, const std::string& status, const std::string& error) {
+void ConsoleObserver::onRunFinished(std::int64_t runId, store::RunStatus status, const std::string& error) {
   bar_.finish();
   if (!quiet_)
-    std::printf("run %lld %s%s%s\n", static_cast<long long>(runId), status.c_str(), error.empty() ? "" : ": ",
+    std::printf("run %lld %s%s%s\n", static_cast<long long>(runId), store::runStatusName(status), error.empty() ? "" : ": ",
                 error.c_str());
   std::fflush(stdout);
 }

@@ -16,7 +16,7 @@ class ConsoleObserver : public train::TrainingObserver {
   void onStageStarted(const train::StageStarted& s) override;
   void onStep(const train::StepUpdate& u) override;
   void onEpoch(const train::EpochUpdate& u) override;
-  void onRunFinished(std::int64_t runId, const std::string& status, const std::string& error) override;
+  void onRunFinished(std::int64_t runId, store::RunStatus status, const std::string& error) override;
 
  private:
   bool quiet_;

@@ -30,7 +30,7 @@ void addResultsCommand(CLI::App& app, int& exitCode) {
     db.markStaleRunsInterrupted();
     store::RunFilter f;
     f.topLevelOnly = true;
-    f.status = "finished";
+    f.status = store::RunStatus::Finished;
     std::map<std::string, std::vector<ResultRow>> byTag;  // sweep tag, or the model for untagged runs
     std::vector<ResultRow> all;
     auto runs = db.listRuns(f);

@@ -129,10 +129,10 @@ void addResumeCommand(CLI::App& app, int& exitCode) {
 void printOutcome(const train::RunOutcome& out, const std::string& db, bool json) {
   {
     if (json) {
-      nlohmann::json j{{"run", out.runId}, {"status", out.status}, {"test_acc", out.testAcc}, {"db", db}};
+      nlohmann::json j{{"run", out.runId}, {"status", store::runStatusName(out.status)}, {"test_acc", out.testAcc}, {"db", db}};
       if (!out.error.empty()) j["error"] = out.error;
       std::printf("%s\n", j.dump(2).c_str());
-    } else if (out.status == "failed") {
+    } else if (out.status == store::RunStatus::Failed) {
       std::fprintf(stderr, "error: run %lld failed: %s\n", static_cast<long long>(out.runId), out.error.c_str());
     }
   }
@@ -145,18 +145,18 @@ void printSeedOutcomes(const std::vector<train::SeedOutcome>& outcomes, const st
     store::RunStore store(db);
     for (const auto& o : outcomes) {
       const auto& out = o.outcome;
-      nlohmann::json j{{"seed", o.seed}, {"run", out.runId}, {"status", out.status}, {"test_acc", out.testAcc}};
+      nlohmann::json j{{"seed", o.seed}, {"run", out.runId}, {"status", store::runStatusName(out.status)}, {"test_acc", out.testAcc}};
       if (o.skipped) j["skipped"] = true;
       if (!out.error.empty()) j["error"] = out.error;
       runs.push_back(j);
       if (const auto rec = store.run(out.runId)) group = rec->seedGroup;
       if (!json) {
-        if (out.status == "failed")
+        if (out.status == store::RunStatus::Failed)
           std::fprintf(stderr, "error: seed %llu: run %lld failed: %s\n", static_cast<unsigned long long>(o.seed),
                        static_cast<long long>(out.runId), out.error.c_str());
         else
           std::fprintf(stderr, "seed %llu: run %lld %s%s, test acc %.2f %%\n", static_cast<unsigned long long>(o.seed),
-                       static_cast<long long>(out.runId), out.status.c_str(), o.skipped ? " earlier (skipped)" : "",
+                       static_cast<long long>(out.runId), store::runStatusName(out.status), o.skipped ? " earlier (skipped)" : "",
                        out.testAcc);
       }
     }
@@ -165,7 +165,7 @@ void printSeedOutcomes(const std::vector<train::SeedOutcome>& outcomes, const st
 }
 
 int exitCodeOf(const train::RunOutcome& out) {
-  return out.status == "finished" ? 0 : (out.status == "cancelled" ? 130 : 1);
+  return out.status == store::RunStatus::Finished ? 0 : (out.status == store::RunStatus::Cancelled ? 130 : 1);
 }
 
 }  // namespace ternlab::cli

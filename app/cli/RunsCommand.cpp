@@ -30,7 +30,9 @@ void addRunsCommand(CLI::App& app, int& exitCode) {
   cmd->add_option("--db", a->store.db, "run database");
   cmd->add_flag("--json", a->json, "one JSON document on stdout");
   cmd->add_flag("--all", a->all, "include archived runs");
-  cmd->add_option("--status", a->status, "only runs with this status");
+  std::vector<std::string> statuses;
+  for (auto s : store::kRunStatuses) statuses.emplace_back(store::runStatusName(s));
+  cmd->add_option("--status", a->status, "only runs with this status")->check(CLI::IsMember(statuses));
   cmd->add_option("--tag", a->tag, "only runs with this tag");
   cmd->add_option("--filter", a->text, "only runs whose name contains this text");
   cmd->add_option("--seed-group", a->seedGroup, "only the runs of this seed group (the same experiment with other seeds)");
@@ -39,7 +41,7 @@ void addRunsCommand(CLI::App& app, int& exitCode) {
     db.markStaleRunsInterrupted();
     store::RunFilter f;
     f.includeArchived = a->all;
-    f.status = a->status;
+    if (!a->status.empty()) f.status = store::parseRunStatus(a->status);
     f.tag = a->tag;
     f.text = a->text;
     f.seedGroup = a->seedGroup;
@@ -51,7 +53,7 @@ void addRunsCommand(CLI::App& app, int& exitCode) {
       for (const auto& r : runs) {
         const auto it = summaries.find(r.id);
         const auto& s = it == summaries.end() ? kNone : it->second;
-        nlohmann::json j{{"id", r.id}, {"uuid", r.uuid}, {"name", r.name}, {"kind", r.kind}, {"status", r.status},
+        nlohmann::json j{{"id", r.id}, {"uuid", r.uuid}, {"name", r.name}, {"kind", r.kind}, {"status", store::runStatusName(r.status)},
                          {"stage", r.stage}, {"created", r.created}, {"ended", r.ended}, {"seed", r.seed},
                          {"seed_group", r.seedGroup}};
         j["parent_id"] = r.parentId ? nlohmann::json(*r.parentId) : nlohmann::json(nullptr);
@@ -70,7 +72,7 @@ void addRunsCommand(CLI::App& app, int& exitCode) {
       const auto it = summaries.find(r.id);
       const auto& s = it == summaries.end() ? kNone : it->second;
       std::printf("%5lld %6s  %-11s %-9s %-38.38s %9.2f %9.2f  %s\n", static_cast<long long>(r.id),
-                  r.parentId ? std::to_string(*r.parentId).c_str() : "-", r.status.c_str(), r.kind.c_str(),
+                  r.parentId ? std::to_string(*r.parentId).c_str() : "-", store::runStatusName(r.status), r.kind.c_str(),
                   r.name.c_str(), summaryValue(s, "test/acc", false), summaryValue(s, "test/acc", true),
                   r.created.c_str());
     }

@@ -44,7 +44,7 @@ std::vector<store::LayerStatRow> latestLayerStats(store::RunStore& db, std::int6
 
 nlohmann::json runJson(store::RunStore& db, const store::RunRecord& r) {
   nlohmann::json j{{"id", r.id}, {"uuid", r.uuid}, {"name", r.name}, {"kind", r.kind}, {"stage", r.stage},
-                   {"status", r.status}, {"lifecycle", r.lifecycle}, {"seed", r.seed}, {"created", r.created},
+                   {"status", store::runStatusName(r.status)}, {"lifecycle", r.lifecycle}, {"seed", r.seed}, {"created", r.created},
                    {"started", r.started}, {"ended", r.ended}, {"version", r.version}, {"git_commit", r.gitCommit},
                    {"error", r.error}, {"config_hash", r.configHash}};
   j["parent_id"] = r.parentId ? nlohmann::json(*r.parentId) : nlohmann::json(nullptr);

@@ -223,7 +223,7 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       store::RunFilter f;
       f.tag = name;
       json arr = json::array();
-      for (const auto& r : s.listRuns(f)) arr.push_back({{"id", r.id}, {"name", r.name}, {"status", r.status}});
+      for (const auto& r : s.listRuns(f)) arr.push_back({{"id", r.id}, {"name", r.name}, {"status", store::runStatusName(r.status)}});
       std::printf("%s\n", json{{"sweep", name}, {"runs", arr}, {"failed", failures}}.dump(2).c_str());
     }
     std::fprintf(stderr, "sweep %s: %zu runs, %d points failed\n", name.c_str(), files.size() * perPoint, failures);

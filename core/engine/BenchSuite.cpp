@@ -217,14 +217,14 @@ std::int64_t recordBench(const BenchSuiteResult& r, const std::string& dbPath) {
     if (row.ratioTo4Pop > 0) add(base + "ratio_4pop", row.ratioTo4Pop);
   }
   db.logMetrics(id, pts);
-  db.setStatus(id, "finished");
+  db.setStatus(id, store::RunStatus::Finished);
   return id;
 }
 
 RecordedNetworks latestNetworkBench(const std::string& dbPath) {
   store::RunStore db(dbPath);
   store::RunFilter f;
-  f.status = "finished";
+  f.status = store::RunStatus::Finished;
   std::vector<store::RunRecord> benches;
   for (auto& r : db.listRuns(f))
     if (r.kind == "bench") benches.push_back(std::move(r));

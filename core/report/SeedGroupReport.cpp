@@ -89,7 +89,7 @@ SeedGroupStats summarizeRuns(std::vector<SeedRunValues> runs, const std::string&
 SeedGroupStats seedGroupStats(store::RunStore& db, const std::string& group) {
   store::RunFilter f;
   f.topLevelOnly = true;
-  f.status = "finished";
+  f.status = store::RunStatus::Finished;
   f.seedGroup = group;
   std::vector<SeedRunValues> runs;
   for (const auto& r : db.listRuns(f)) runs.push_back(seedRunValues(db, r));

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "store/RunStatus.h"
+
 namespace ternlab::store {
 
 // One row of the run table.
@@ -14,7 +16,7 @@ struct RunRecord {
   std::string stage;
   std::string name;
   std::string kind = "train";
-  std::string status;
+  RunStatus status = RunStatus::Running;
   std::string lifecycle = "active";
   std::string config;
   std::string configHash;
@@ -81,7 +83,7 @@ struct RunFilter {
   bool onlyDeleted = false;  // the Trash: deleted runs only (includeArchived / includeDeleted then do not matter)
   bool topLevelOnly = false;
   std::string text;    // matched against name
-  std::string status;  // empty = any
+  std::optional<RunStatus> status;  // none = any
   std::string tag;     // empty = any
   std::string seedGroup;  // empty = any
 };

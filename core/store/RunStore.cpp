@@ -137,7 +137,8 @@ std::int64_t RunStore::createRun(const NewRun& r) {
   Transaction tx(db_.get(), path_);
   Statement ins(db_.get(),
                 std::string("INSERT INTO run(uuid, parent_id, stage, name, kind, status, config, config_hash, seed, "
-                            "started, heartbeat, pid, version, git_commit, seed_group) VALUES (?,?,?,?,?,'running',?,?,?,") +
+                            "started, heartbeat, pid, version, git_commit, seed_group) VALUES (?,?,?,?,?,'") +
+                    runStatusName(RunStatus::Running) + "',?,?,?," +
                     kNow + "," + kUnixNow + ",?,?,?,?)",
                 path_);
   ins.bind(1, newUuid()).bind(2, r.parentId).bind(3, r.stage).bind(4, r.name).bind(5, r.kind);
@@ -161,25 +162,25 @@ std::int64_t RunStore::createRun(const NewRun& r) {
   return id;
 }
 
-void RunStore::setStatus(std::int64_t run, const std::string& status, const std::string& error) {
+void RunStore::setStatus(std::int64_t run, RunStatus status, const std::string& error) {
   Lock lock(mutex_);
-  const bool ended = status != "running" && status != "queued";
+  const bool ended = runEnded(status);
   Statement s(db_.get(),
               std::string("UPDATE run SET status = ?, error = ?, heartbeat = ") + kUnixNow +
                   (ended ? std::string(", ended = ") + kNow : std::string(", ended = NULL")) + " WHERE id = ?",
               path_);
-  s.bind(1, status).bind(2, error).bind(3, run).run();
+  s.bind(1, std::string(runStatusName(status))).bind(2, error).bind(3, run).run();
 }
 
 void RunStore::markFailed(std::int64_t run, const std::string& error) {
   Lock lock(mutex_);
   try {
-    setStatus(run, "failed", error);
+    setStatus(run, RunStatus::Failed, error);
   } catch (const StoreError&) {
     // The write-ahead log may be what could not grow (a full disk, a file-size limit): move its pages into
     // the database and truncate it, then record the failure once more; a second fault is the caller's.
     sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-    setStatus(run, "failed", error);
+    setStatus(run, RunStatus::Failed, error);
   }
 }
 
@@ -192,7 +193,8 @@ void RunStore::heartbeat(std::int64_t run) {
 void RunStore::reopenRun(std::int64_t run) {
   Lock lock(mutex_);
   Statement s(db_.get(),
-              std::string("UPDATE run SET status = 'running', error = '', ended = NULL, pid = ?, heartbeat = ") +
+              std::string("UPDATE run SET status = '") + runStatusName(RunStatus::Running) +
+                  "', error = '', ended = NULL, pid = ?, heartbeat = " +
                   kUnixNow + " WHERE id = ?",
               path_);
   s.bind(1, static_cast<std::int64_t>(::getpid())).bind(2, run).run();
@@ -271,7 +273,7 @@ int RunStore::markStaleRunsInterrupted(double maxAgeSeconds) {
   if (readOnly_) return 0;  // shown as recorded; whoever may write the store marks them
   Lock lock(mutex_);
   Statement sel(db_.get(), std::string("SELECT id, coalesce(pid,0), ") + kUnixNow +
-                               " - coalesce(heartbeat,0) FROM run WHERE status = 'running'",
+                               " - coalesce(heartbeat,0) FROM run WHERE status = '" + runStatusName(RunStatus::Running) + "'",
                 path_);
   std::vector<std::int64_t> dead;
   while (sel.step()) {
@@ -282,7 +284,7 @@ int RunStore::markStaleRunsInterrupted(double maxAgeSeconds) {
     if (age > maxAgeSeconds || gone) dead.push_back(sel.integer(0));
   }
   sel.reset();
-  for (auto id : dead) setStatus(id, "interrupted", "the training process stopped without recording an end");
+  for (auto id : dead) setStatus(id, RunStatus::Interrupted, "the training process stopped without recording an end");
   return static_cast<int>(dead.size());
 }
 
@@ -374,7 +376,9 @@ RunRecord RunStore::readRun(Statement& s) {
   r.stage = s.text(3);
   r.name = s.text(4);
   r.kind = s.text(5);
-  r.status = s.text(6);
+  const auto status = parseRunStatus(s.text(6));
+  if (!status) throw StoreError(path_ + ": run " + std::to_string(r.id) + ": unknown run.status '" + s.text(6) + "'");
+  r.status = *status;
   r.lifecycle = s.text(7);
   r.config = s.text(8);
   r.configHash = s.text(9);
@@ -401,14 +405,14 @@ std::vector<RunRecord> RunStore::listRuns(const RunFilter& f) {
   }
   if (f.topLevelOnly) sql += " AND parent_id IS NULL";
   if (!f.text.empty()) sql += " AND name LIKE '%' || ?1 || '%'";
-  if (!f.status.empty()) sql += " AND status = ?2";
+  if (f.status) sql += " AND status = ?2";
   if (!f.tag.empty())
     sql += " AND id IN (SELECT rt.run_id FROM run_tag rt JOIN tag t ON t.id = rt.tag_id WHERE t.name = ?3)";
   if (!f.seedGroup.empty()) sql += " AND seed_group = ?4";
   sql += " ORDER BY id";
   Statement s(db_.get(), sql, path_);
   if (!f.text.empty()) s.bind(1, f.text);
-  if (!f.status.empty()) s.bind(2, f.status);
+  if (f.status) s.bind(2, std::string(runStatusName(*f.status)));
   if (!f.tag.empty()) s.bind(3, f.tag);
   if (!f.seedGroup.empty()) s.bind(4, f.seedGroup);
   std::vector<RunRecord> out;

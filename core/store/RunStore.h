@@ -21,8 +21,8 @@ class RunStore {
 
   // Writing a run's life.
   std::int64_t createRun(const NewRun& run);  // status running, params flattened from the config
-  void setStatus(std::int64_t run, const std::string& status, const std::string& error = "");
-  // setStatus(run, "failed", error), retried once after truncating the write-ahead log when the first
+  void setStatus(std::int64_t run, RunStatus status, const std::string& error = "");
+  // setStatus(run, RunStatus::Failed, error), retried once after truncating the write-ahead log when the first
   // write fails, so a run whose store ran out of room can still be marked failed with its cause.
   void markFailed(std::int64_t run, const std::string& error);
   void heartbeat(std::int64_t run);

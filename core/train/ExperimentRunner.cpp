@@ -210,7 +210,7 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
         current = existingKids[i];
         stageRuns[stageName] = current;
         stageIdentity[stageName] = previousIdentity = stageCache.identityOf(current);
-        if (db.run(current)->status == "finished") {  // a stage that already ended hands on its final weights
+        if (db.run(current)->status == store::RunStatus::Finished) {  // a stage that already ended hands on its final weights
           carried = loadStateFile(resolveCheckpoint(std::to_string(current), options.dbPath));
           continue;
         }
@@ -235,8 +235,8 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
             db.copyRecords(*source, current);
             db.setNote(current, "reused run " + std::to_string(*source) +
                                     ": same config, seed, starting weights and teacher, so not trained again");
-            db.setStatus(current, "finished");
-            observer.onRunFinished(current, "finished", "");
+            db.setStatus(current, store::RunStatus::Finished);
+            observer.onRunFinished(current, store::RunStatus::Finished, "");
             carried = loadStateFile(resolveCheckpoint(std::to_string(current), options.dbPath));
             double acc = 0, top5 = 0;
             for (const auto& m : db.summaries(current)) {
@@ -274,16 +274,16 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
       auto result = trainStage(withTeacher, data, init ? &*init : nullptr, teacher.get(), static_cast<int>(current),
                                rec.sink(), stop, resume ? &*resume : nullptr);
       if (result.cancelled) {
-        db.setStatus(current, "cancelled", "stopped by the user");
-        observer.onRunFinished(current, "cancelled", "");
-        if (pipeline) db.setStatus(out.runId, "cancelled", "stopped by the user in stage " + std::to_string(i + 1));
-        out.status = "cancelled";
-        if (pipeline) observer.onRunFinished(out.runId, "cancelled", "");
+        db.setStatus(current, store::RunStatus::Cancelled, "stopped by the user");
+        observer.onRunFinished(current, store::RunStatus::Cancelled, "");
+        if (pipeline) db.setStatus(out.runId, store::RunStatus::Cancelled, "stopped by the user in stage " + std::to_string(i + 1));
+        out.status = store::RunStatus::Cancelled;
+        if (pipeline) observer.onRunFinished(out.runId, store::RunStatus::Cancelled, "");
         return out;
       }
       if (options.checkpoints) rec.saveFinal(result.finalState);
-      db.setStatus(current, "finished");
-      observer.onRunFinished(current, "finished", "");
+      db.setStatus(current, store::RunStatus::Finished);
+      observer.onRunFinished(current, store::RunStatus::Finished, "");
       out.testAcc = result.testAcc;
       if (pipeline) {
         db.logMetrics(out.runId, {{"test/acc", static_cast<std::int64_t>(i + 1), static_cast<int>(i + 1), 0.0,
@@ -294,12 +294,12 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
       carried = std::move(result.finalState);
     }
     if (pipeline) {
-      db.setStatus(out.runId, "finished");
-      observer.onRunFinished(out.runId, "finished", "");
+      db.setStatus(out.runId, store::RunStatus::Finished);
+      observer.onRunFinished(out.runId, store::RunStatus::Finished, "");
     }
-    out.status = "finished";
+    out.status = store::RunStatus::Finished;
   } catch (const std::exception& e) {
-    out.status = "failed";
+    out.status = store::RunStatus::Failed;
     // LibTorch errors carry a C++ backtrace; keep the message a user can act on.
     const auto* te = dynamic_cast<const c10::Error*>(&e);
     out.error = te ? te->what_without_backtrace() : e.what();
@@ -309,7 +309,7 @@ RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& option
     } catch (const std::exception& storeFault) {
       out.error += std::string(" (the store could not record the failure: ") + storeFault.what() + ")";
     }
-    observer.onRunFinished(current, "failed", out.error);
+    observer.onRunFinished(current, store::RunStatus::Failed, out.error);
   }
   return out;
 }
@@ -330,8 +330,8 @@ RunOutcome resumeRun(std::int64_t runId, const RunOptions& options, TrainingObse
     if (!rec) throw std::runtime_error("run " + std::to_string(runId) + " is not in " + options.dbPath);
     if (rec->parentId) throw std::runtime_error("run " + std::to_string(runId) + " is a stage: resume its pipeline, run " +
                                                 std::to_string(*rec->parentId));
-    if (rec->status == "finished" || rec->status == "running")
-      throw std::runtime_error("run " + std::to_string(runId) + " is " + rec->status + ", nothing to resume");
+    if (rec->status == store::RunStatus::Finished || rec->status == store::RunStatus::Running)
+      throw std::runtime_error("run " + std::to_string(runId) + " is " + store::runStatusName(rec->status) + ", nothing to resume");
     cfg = config::parseExperimentText(rec->config, "run " + std::to_string(runId));
   }
   return execute(cfg, options, observer, stop, runId);

@@ -21,7 +21,7 @@ struct RunOptions {
 // What happened, for the caller: the top-level run and how it ended.
 struct RunOutcome {
   std::int64_t runId = 0;
-  std::string status;  // finished | failed | cancelled
+  store::RunStatus status = store::RunStatus::Failed;  // Finished, Failed or Cancelled
   std::string error;
   double testAcc = 0;
 };

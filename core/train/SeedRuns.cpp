@@ -17,7 +17,7 @@ config::ExperimentConfig withSeed(const config::ExperimentConfig& cfg, std::uint
 std::optional<std::int64_t> finishedRepeat(store::RunStore& db, const config::ExperimentConfig& cfg) {
   store::RunFilter f;
   f.topLevelOnly = true;
-  f.status = "finished";
+  f.status = store::RunStatus::Finished;
   f.seedGroup = config::seedGroupKey(cfg.json.dump());
   std::optional<std::int64_t> newest;
   for (const auto& r : db.listRuns(f))
@@ -40,7 +40,7 @@ std::vector<SeedOutcome> runSeeds(const config::ExperimentConfig& cfg, const See
       if (const auto done = finishedRepeat(db, one)) {
         o.skipped = true;
         o.outcome.runId = *done;
-        o.outcome.status = "finished";
+        o.outcome.status = store::RunStatus::Finished;
         for (const auto& s : db.summaries(*done))
           if (s.key == "test/acc") o.outcome.testAcc = s.last;
         out.push_back(o);
@@ -49,7 +49,7 @@ std::vector<SeedOutcome> runSeeds(const config::ExperimentConfig& cfg, const See
     }
     o.outcome = runExperiment(one, options, observer, stop);
     out.push_back(o);
-    if (o.outcome.status == "cancelled" || stop.stopRequested()) break;
+    if (o.outcome.status == store::RunStatus::Cancelled || stop.stopRequested()) break;
   }
   return out;
 }

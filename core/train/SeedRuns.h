@@ -25,7 +25,7 @@ struct SeedRunOptions {
 };
 
 // One outcome per seed, in the order of the list; stops after a cancelled seed. A skipped seed's outcome
-// is the earlier run, status "finished", with skipped set.
+// is the earlier run, status Finished, with skipped set.
 struct SeedOutcome {
   std::uint64_t seed = 0;
   RunOutcome outcome;

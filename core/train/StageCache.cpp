@@ -86,7 +86,7 @@ std::string StageCache::identityOf(std::int64_t id) {
 
 std::optional<std::int64_t> StageCache::find(const std::string& wanted) {
   store::RunFilter filter;
-  filter.status = "finished";
+  filter.status = store::RunStatus::Finished;
   auto runs = db_.listRuns(filter);
   std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   for (const auto& r : runs) {

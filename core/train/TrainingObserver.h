@@ -42,7 +42,7 @@ class TrainingObserver {
   virtual void onStep(const StepUpdate&) {}
   virtual void onEpoch(const EpochUpdate&) {}
   virtual void onLayerStats(std::int64_t /*runId*/, const std::vector<store::LayerStatRow>&) {}
-  virtual void onRunFinished(std::int64_t /*runId*/, const std::string& /*status*/, const std::string& /*error*/) {}
+  virtual void onRunFinished(std::int64_t /*runId*/, store::RunStatus /*status*/, const std::string& /*error*/) {}
 };
 
 }  // namespace ternlab::train

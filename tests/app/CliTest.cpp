@@ -334,7 +334,7 @@ TEST(CliSlow, FourWritersAndAReaderShareOneNewStore) {
     const auto runs = check.listRuns();
     ASSERT_EQ(runs.size(), 4u) << "round " << round;
     for (const auto& r : runs) {
-      EXPECT_EQ(r.status, "finished") << "round " << round << ", run " << r.id;
+      EXPECT_EQ(r.status, ternlab::store::RunStatus::Finished) << "round " << round << ", run " << r.id;
       EXPECT_EQ(check.metrics(r.id, "test/acc").size(), 1u) << "round " << round << ", run " << r.id;
       EXPECT_FALSE(check.metrics(r.id, "train/loss").empty()) << "round " << round << ", run " << r.id;
     }
@@ -369,7 +369,7 @@ TEST(CliIntegration, WriteFailureDuringACheckpointMarksTheRunFailed) {
     const auto runs = check.listRuns();
     ASSERT_EQ(runs.size(), 1u);
     id = runs[0].id;
-    EXPECT_EQ(runs[0].status, "failed");
+    EXPECT_EQ(runs[0].status, ternlab::store::RunStatus::Failed);
     EXPECT_NE(runs[0].error.find("epoch-001.pt"), std::string::npos) << runs[0].error;
     EXPECT_NE(runs[0].error.find("File too large"), std::string::npos) << runs[0].error;
     EXPECT_FALSE(check.metrics(id, "train/loss").empty());  // what was recorded before the fault is kept
@@ -382,13 +382,13 @@ TEST(CliIntegration, WriteFailureDuringACheckpointMarksTheRunFailed) {
     ternlab::store::RunStore check(db);
     const auto rec = check.run(id);
     ASSERT_TRUE(rec);
-    EXPECT_NE(rec->status, "running");  // never left looking alive
+    EXPECT_NE(rec->status, ternlab::store::RunStatus::Running);  // never left looking alive
   }
   // With room again, the same run resumes and finishes.
   r = runCli("resume " + std::to_string(id) + " --db " + db + " --json");
   ASSERT_EQ(r.code, 0) << r.out;
   ternlab::store::RunStore check(db);
-  EXPECT_EQ(check.run(id)->status, "finished");
+  EXPECT_EQ(check.run(id)->status, ternlab::store::RunStatus::Finished);
 }
 
 // The store itself runs out of room while a run logs its metrics: the run still ends failed with the cause
@@ -405,7 +405,7 @@ TEST(CliIntegration, StoreWriteFailureDuringMetricsMarksTheRunFailed) {
   ternlab::store::RunStore check(db);
   const auto runs = check.listRuns();
   ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].status, "failed");
+  EXPECT_EQ(runs[0].status, ternlab::store::RunStatus::Failed);
   EXPECT_NE(runs[0].error.find("disk I/O error"), std::string::npos) << runs[0].error;
 }
 

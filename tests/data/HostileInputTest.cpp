@@ -237,7 +237,7 @@ TEST(HostileInput, ReadOnlyStoreCanStillBeListed) {
     r.configJson = "{}";
     const auto id = s.createRun(r);
     s.logMetrics(id, {{"test/acc", 1, 1, 0.0, 0.75}});
-    s.setStatus(id, "finished");
+    s.setStatus(id, store::RunStatus::Finished);
   }
   const auto before = fs::file_size(db);
   ::chmod(db.c_str(), 0444);
@@ -251,7 +251,7 @@ TEST(HostileInput, ReadOnlyStoreCanStillBeListed) {
       store::RunStore s(db);
       if (!s.readOnly()) ::_exit(11);
       const auto runs = s.listRuns();
-      if (runs.size() != 1 || runs[0].name != "kept" || runs[0].status != "finished") ::_exit(12);
+      if (runs.size() != 1 || runs[0].name != "kept" || runs[0].status != store::RunStatus::Finished) ::_exit(12);
       if (s.metrics(runs[0].id, "test/acc").size() != 1) ::_exit(13);
       try {
         s.setNote(runs[0].id, "x");

@@ -61,7 +61,7 @@ std::int64_t trainTiny(const std::string& quantJson, const std::string& db) {
   train::TrainingObserver obs;
   train::StopToken stop;
   const auto out = train::runExperiment(cfg, {db}, obs, stop);
-  EXPECT_EQ(out.status, "finished") << out.error;
+  EXPECT_EQ(out.status, store::RunStatus::Finished) << out.error;
   return out.runId;
 }
 

@@ -23,12 +23,12 @@ std::int64_t pipeline(store::RunStore& db, const std::string& lr, int seed, doub
   const auto fpRun = db.createRun({"fp", R"({"quant":{"weights":{"scheme":"none"},"activations":{"scheme":"none"}}})",
                                    static_cast<std::uint64_t>(seed), top, "fp"});
   db.logMetrics(fpRun, {{"test/acc", 1, 1, 0, fp}});
-  db.setStatus(fpRun, "finished");
+  db.setStatus(fpRun, store::RunStatus::Finished);
   const auto t = db.createRun({"t", R"({"quant":{"weights":{"scheme":"twn"}}})", static_cast<std::uint64_t>(seed), top, "t"});
   for (std::size_t i = 0; i < accs.size(); ++i) db.logMetrics(t, {{"test/acc", static_cast<std::int64_t>(i + 1), 1, 0, accs[i]}});
-  db.setStatus(t, "finished");
+  db.setStatus(t, store::RunStatus::Finished);
   db.logMetrics(top, {{"test/acc", 1, 1, 0, fp}, {"test/acc", 2, 2, 0, accs.back()}});
-  db.setStatus(top, "finished");
+  db.setStatus(top, store::RunStatus::Finished);
   return top;
 }
 

@@ -20,13 +20,13 @@ TEST(RunStore, CreatesRunWithParamsAndVersion) {
   const auto id = db.createRun({"r1", R"({"optimizer":{"lr":0.05},"name":"r1"})", 7});
   auto r = db.run(id);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, "running");
+  EXPECT_EQ(r->status, ternlab::store::RunStatus::Running);
   EXPECT_EQ(r->seed, 7u);
   EXPECT_EQ(r->uuid.size(), 36u);
   EXPECT_FALSE(r->version.empty());
   EXPECT_EQ(db.params(id).at("optimizer.lr"), "0.05");
-  db.setStatus(id, "finished");
-  EXPECT_EQ(db.run(id)->status, "finished");
+  db.setStatus(id, ternlab::store::RunStatus::Finished);
+  EXPECT_EQ(db.run(id)->status, ternlab::store::RunStatus::Finished);
   EXPECT_FALSE(db.run(id)->ended.empty());
 }
 
@@ -87,7 +87,7 @@ TEST(RunStore, StaleRunningRunIsMarkedInterrupted) {
   const auto alive = db.createRun({"alive", "{}", 1});
   const auto dead = db.createRun({"dead", "{}", 1});
   EXPECT_EQ(db.markStaleRunsInterrupted(-1.0), 2);  // every heartbeat is older than -1 s
-  EXPECT_EQ(db.run(dead)->status, "interrupted");
+  EXPECT_EQ(db.run(dead)->status, ternlab::store::RunStatus::Interrupted);
   EXPECT_FALSE(db.run(alive)->error.empty());
   EXPECT_EQ(db.markStaleRunsInterrupted(120.0), 0);
 }
@@ -209,4 +209,39 @@ TEST(RunStore, ForeignSqliteDatabaseStaysByteIdentical) {
   }
   EXPECT_EQ(bytes(), before);
   EXPECT_FALSE(fs::exists(path + "-wal"));
+}
+
+// Statuses are stored by their names and read back through the same table; a name the table does not know
+// (a store edited by hand, past its CHECK constraint) is refused naming the file, the run and the field.
+TEST(RunStore, StatusNamesRoundTripAndAnUnknownStoredStatusIsRefused) {
+  for (auto s : kRunStatuses) EXPECT_EQ(parseRunStatus(runStatusName(s)), s);
+  EXPECT_FALSE(parseRunStatus("zombie"));
+  EXPECT_FALSE(runEnded(RunStatus::Running));
+  EXPECT_TRUE(runEnded(RunStatus::Interrupted));
+  const auto path = freshDb();
+  std::int64_t id = 0;
+  {
+    RunStore db(path);
+    id = db.createRun({"r", R"({"seed":1})", 1});
+    db.setStatus(id, RunStatus::Cancelled);
+    EXPECT_EQ(db.run(id)->status, RunStatus::Cancelled);
+  }
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA ignore_check_constraints = ON; UPDATE run SET status = 'zombie';", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+  }
+  RunStore db(path);
+  try {
+    db.run(id);
+    ADD_FAILURE() << "a run with status 'zombie' was read";
+  } catch (const StoreError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find(path), std::string::npos) << m;
+    EXPECT_NE(m.find("run " + std::to_string(id) + ": unknown run.status 'zombie'"), std::string::npos) << m;
+  }
 }

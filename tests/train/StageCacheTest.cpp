@@ -39,13 +39,13 @@ train::RunOutcome run(const nlohmann::json& doc, const std::string& db, bool reu
 TEST(StageCacheIntegration, IdenticalStagesAreReusedChangedOnesTrained) {
   const auto db = freshDb();
   const auto first = run(pipeline(), db, true);
-  ASSERT_EQ(first.status, "finished") << first.error;
+  ASSERT_EQ(first.status, store::RunStatus::Finished) << first.error;
   store::RunStore store(db);
   const auto a = store.children(first.runId);
   EXPECT_EQ(store.note(a[0]), "");  // nothing to reuse in an empty store
 
   const auto second = run(pipeline(), db, true);
-  ASSERT_EQ(second.status, "finished") << second.error;
+  ASSERT_EQ(second.status, store::RunStatus::Finished) << second.error;
   const auto b = store.children(second.runId);
   ASSERT_EQ(b.size(), 2u);
   EXPECT_NE(store.note(b[0]).find("reused run " + std::to_string(a[0])), std::string::npos);
@@ -60,7 +60,7 @@ TEST(StageCacheIntegration, IdenticalStagesAreReusedChangedOnesTrained) {
   auto changed = pipeline();
   config::setDotted(changed, "stages.1.distill.lambda", 0.5);
   const auto third = run(changed, db, true);
-  ASSERT_EQ(third.status, "finished") << third.error;
+  ASSERT_EQ(third.status, store::RunStatus::Finished) << third.error;
   const auto c = store.children(third.runId);
   EXPECT_NE(store.note(c[0]).find("reused"), std::string::npos);
   EXPECT_EQ(store.note(c[1]), "");
@@ -74,7 +74,7 @@ TEST(StageCacheIntegration, IdenticalStagesAreReusedChangedOnesTrained) {
 TEST(StageCacheIntegration, IdentityOfAStoredStageMatchesTheRunner) {
   const auto db = freshDb();
   const auto out = run(pipeline(), db, false);
-  ASSERT_EQ(out.status, "finished") << out.error;
+  ASSERT_EQ(out.status, store::RunStatus::Finished) << out.error;
   store::RunStore store(db);
   train::StageCache cache(store);
   const auto kids = store.children(out.runId);

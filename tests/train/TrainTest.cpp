@@ -20,14 +20,14 @@ std::string freshDb() { return (testsupport::freshTestDir("train") / "runs.sqlit
 
 struct Counting : train::TrainingObserver {
   int steps = 0, epochs = 0;
-  std::string finalStatus;
+  store::RunStatus finalStatus = store::RunStatus::Queued;
   train::StopToken* stopAfterFirstStep = nullptr;
   void onStep(const train::StepUpdate&) override {
     ++steps;
     if (stopAfterFirstStep) stopAfterFirstStep->requestStop();
   }
   void onEpoch(const train::EpochUpdate&) override { ++epochs; }
-  void onRunFinished(std::int64_t, const std::string& s, const std::string&) override { finalStatus = s; }
+  void onRunFinished(std::int64_t, store::RunStatus s, const std::string&) override { finalStatus = s; }
 };
 }  // namespace
 
@@ -75,11 +75,11 @@ TEST(TrainingIntegration, LeNetTwnOneEpochOnFiveThousandImages) {
   Counting obs;
   train::StopToken stop;
   const auto out = train::runExperiment(cfg, {db}, obs, stop);
-  ASSERT_EQ(out.status, "finished") << out.error;
+  ASSERT_EQ(out.status, store::RunStatus::Finished) << out.error;
   EXPECT_GT(out.testAcc, 75.0);
   store::RunStore store(db);
   auto run = store.run(out.runId);
-  EXPECT_EQ(run->status, "finished");
+  EXPECT_EQ(run->status, store::RunStatus::Finished);
   EXPECT_EQ(store.metrics(out.runId, "test/acc").size(), 1u);
   EXPECT_GE(store.metrics(out.runId, "train/loss").size(), 7u);  // 79 batches, a point every 10
   const auto layers = store.layerStats(out.runId);
@@ -93,7 +93,7 @@ TEST(TrainingIntegration, LeNetTwnOneEpochOnFiveThousandImages) {
   EXPECT_EQ(names, (std::set<std::string>{"conv2", "fc1", "fc2"}));
   EXPECT_EQ(store.artefacts(out.runId, "checkpoint").size(), 1u);
   EXPECT_EQ(store.artefacts(out.runId, "checkpoint-final").size(), 1u);
-  EXPECT_EQ(obs.finalStatus, "finished");
+  EXPECT_EQ(obs.finalStatus, store::RunStatus::Finished);
 }
 
 TEST(TrainingIntegration, StopTokenCancelsBetweenBatches) {
@@ -104,9 +104,9 @@ TEST(TrainingIntegration, StopTokenCancelsBetweenBatches) {
   train::StopToken stop;
   obs.stopAfterFirstStep = &stop;
   const auto out = train::runExperiment(cfg, {db}, obs, stop);
-  EXPECT_EQ(out.status, "cancelled");
+  EXPECT_EQ(out.status, store::RunStatus::Cancelled);
   EXPECT_EQ(obs.steps, 1);
-  EXPECT_EQ(store::RunStore(db).run(out.runId)->status, "cancelled");
+  EXPECT_EQ(store::RunStore(db).run(out.runId)->status, store::RunStatus::Cancelled);
 }
 
 TEST(TrainingIntegration, BadDatasetMarksRunFailedWithFileName) {
@@ -115,10 +115,10 @@ TEST(TrainingIntegration, BadDatasetMarksRunFailedWithFileName) {
   Counting obs;
   train::StopToken stop;
   const auto out = train::runExperiment(cfg, {db}, obs, stop);
-  EXPECT_EQ(out.status, "failed");
+  EXPECT_EQ(out.status, store::RunStatus::Failed);
   EXPECT_NE(out.error.find("/nonexistent/fmnist"), std::string::npos) << out.error;
   auto r = store::RunStore(db).run(out.runId);
-  EXPECT_EQ(r->status, "failed");
+  EXPECT_EQ(r->status, store::RunStatus::Failed);
   EXPECT_EQ(r->error, out.error);
 }
 
@@ -131,7 +131,7 @@ TEST(TrainingIntegration, PipelineStagesAreChildRunsAndCarryWeights) {
   Counting obs;
   train::StopToken stop;
   const auto out = train::runExperiment(cfg, {db}, obs, stop);
-  ASSERT_EQ(out.status, "finished") << out.error;
+  ASSERT_EQ(out.status, store::RunStatus::Finished) << out.error;
   store::RunStore store(db);
   const auto kids = store.children(out.runId);
   ASSERT_EQ(kids.size(), 2u);
@@ -163,19 +163,19 @@ TEST(ResumeIntegration, InterruptedRunResumesToTheSameResult) {
   Counting plain;
   train::StopToken never;
   const auto whole = train::runExperiment(cfg, {db}, plain, never);
-  ASSERT_EQ(whole.status, "finished") << whole.error;
+  ASSERT_EQ(whole.status, store::RunStatus::Finished) << whole.error;
 
   train::StopToken stop;
   StopAfterEpoch stopper(&stop, 1);
   const auto cut = train::runExperiment(cfg, {db}, stopper, stop);
-  ASSERT_EQ(cut.status, "cancelled");
+  ASSERT_EQ(cut.status, store::RunStatus::Cancelled);
   store::RunStore store(db);
   EXPECT_EQ(store.artefacts(cut.runId, "checkpoint").size(), 1u);
   EXPECT_THROW(train::resumeRun(whole.runId, {db}, plain, never), std::runtime_error);  // finished: nothing to do
 
   Counting resumed;
   const auto again = train::resumeRun(cut.runId, {db}, resumed, never);
-  ASSERT_EQ(again.status, "finished") << again.error;
+  ASSERT_EQ(again.status, store::RunStatus::Finished) << again.error;
   EXPECT_EQ(again.runId, cut.runId);
   EXPECT_EQ(resumed.epochs, 2);  // epochs 2 and 3 only
   EXPECT_DOUBLE_EQ(again.testAcc, whole.testAcc);
@@ -186,5 +186,5 @@ TEST(ResumeIntegration, InterruptedRunResumesToTheSameResult) {
     EXPECT_EQ(a[i].step, b[i].step);
     EXPECT_DOUBLE_EQ(a[i].value, b[i].value) << "step " << a[i].step;
   }
-  EXPECT_EQ(store.run(cut.runId)->status, "finished");
+  EXPECT_EQ(store.run(cut.runId)->status, store::RunStatus::Finished);
 }

@@ -60,7 +60,7 @@ class DensityPlotTest : public QObject {
     train::TrainingObserver quiet;
     train::StopToken never;
     const auto out = train::runExperiment(cfg, {db}, quiet, never);
-    QCOMPARE(QString::fromStdString(out.status), QStringLiteral("finished"));
+    QCOMPARE(QString::fromLatin1(store::runStatusName(out.status)), QStringLiteral("finished"));
     auto store = std::make_shared<store::RunStore>(db);
 
     DensityPlot plot(store);

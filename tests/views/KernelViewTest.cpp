@@ -36,7 +36,7 @@ class KernelViewTest : public QObject {
     train::TrainingObserver quiet;
     train::StopToken never;
     const auto out = train::runExperiment(cfg, {db.toStdString()}, quiet, never);
-    QCOMPARE(QString::fromStdString(out.status), QStringLiteral("finished"));
+    QCOMPARE(QString::fromLatin1(store::runStatusName(out.status)), QStringLiteral("finished"));
 
     const QString npzPath = dir.filePath(QStringLiteral("kernels.npz"));
     QProcess cli;

@@ -25,7 +25,8 @@ std::int64_t addRun(store::RunStore& store, const nlohmann::json& experiment, co
     points.push_back({"train/loss", step, static_cast<int>(i + 1), 0.0, 2.0 / (i + 1)});
   }
   if (!points.empty()) store.logMetrics(id, points);
-  if (status != "running") store.setStatus(id, status, status == "failed" ? "synthetic failure" : "");
+  const auto s = store::parseRunStatus(status).value();
+  if (s != store::RunStatus::Running) store.setStatus(id, s, s == store::RunStatus::Failed ? "synthetic failure" : "");
   return id;
 }
 
