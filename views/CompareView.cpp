@@ -18,12 +18,13 @@
 #include "PlotIncludes.h"
 #include "PlotTheme.h"
 #include "PlotPalette.h"
+#include "store/MetricKeys.h"
 
 namespace ternlab::views {
 
 namespace {
 // The final metrics the table shows, in order.
-const char* const kFinalMetrics[] = {"test/acc", "test/top5", "test/loss", "train/acc", "train/loss", "epoch/seconds"};
+const char* const kFinalMetrics[] = {store::metric::kTestAcc, store::metric::kTestTop5, store::metric::kTestLoss, store::metric::kTrainAcc, store::metric::kTrainLoss, store::metric::kEpochSeconds};
 
 // Accuracies in percent read best with two decimals, losses and times with four.
 int decimalsFor(const std::string& key) { return key.size() >= 3 && key.compare(key.size() - 3, 3, "acc") == 0 ? 2 : 4; }
@@ -120,8 +121,8 @@ void CompareView::setRuns(const QVector<qint64>& ids) {
     const QSignalBlocker block(metric_);
     metric_->clear();
     for (const auto& k : keys) metric_->addItem(QString::fromStdString(k));
-    const int i = metric_->findText(previous.isEmpty() ? QStringLiteral("test/acc") : previous);
-    metric_->setCurrentIndex(i >= 0 ? i : metric_->findText(QStringLiteral("train/loss")));
+    const int i = metric_->findText(previous.isEmpty() ? QString::fromLatin1(store::metric::kTestAcc) : previous);
+    metric_->setCurrentIndex(i >= 0 ? i : metric_->findText(QString::fromLatin1(store::metric::kTrainLoss)));
   }
   fillConfigTable();
   fillMetricsTable();
@@ -192,7 +193,7 @@ void CompareView::fillMetricsTable() {
     }
     stats.push_back(report::summarizeRuns(std::move(values)));
     for (int c = 0; c <= columns.size(); ++c) {
-      const std::string key = c < columns.size() ? kFinalMetrics[c] : "test/acc";
+      const std::string key = c < columns.size() ? kFinalMetrics[c] : store::metric::kTestAcc;
       std::vector<double> v;
       for (const auto& m : members)
         if (auto it = m.find(key); it != m.end()) v.push_back(c < columns.size() ? it->second.last : it->second.max);

@@ -9,6 +9,7 @@
 #include "PlotIncludes.h"
 #include "PlotTheme.h"
 #include "PlotPalette.h"
+#include "store/MetricKeys.h"
 
 #include <algorithm>
 #include <cmath>
@@ -131,7 +132,7 @@ void LivePlot::onDataReady() {
 }
 
 namespace {
-// The series name without a run prefix ("#2 test/acc" → "test/acc").
+// The series name without a run prefix ("#2 test/acc" → store::metric::kTestAcc).
 QString bareSeries(const QString& series) {
   const int space = series.startsWith(QLatin1Char('#')) ? series.indexOf(QLatin1Char(' ')) : -1;
   return space < 0 ? series : series.mid(space + 1);
@@ -164,7 +165,7 @@ QCPGraph* LivePlot::graphFor(const QString& series) {
   const QString layer = bare.mid(bare.indexOf(QLatin1Char('/')) + 1);
   QPen pen(seriesColor(rect == quantRect_ ? static_cast<int>(qHash(layer) % 10) : sameRect));
   if (threshold) pen.setStyle(Qt::DashLine);
-  const bool epochly = bare.startsWith(QLatin1String("test/")) || bare == QLatin1String("train/acc");
+  const bool epochly = bare.startsWith(QLatin1String(store::metric::kTestPrefix)) || bare == QLatin1String(store::metric::kTrainAcc);
   pen.setWidthF(epochly ? 2.0 : 1.2);
   if (!prefix.isEmpty() && prefix != QLatin1String("#1 ")) pen.setStyle(Qt::DashLine);  // later runs: dashed
   g->setPen(pen);
@@ -187,7 +188,7 @@ void LivePlot::flush() {
 
 bool LivePlot::isSmoothed(const QString& series) {
   const QString bare = bareSeries(series);
-  return bare == QLatin1String("train/loss") || bare == QLatin1String("train/batch_acc");
+  return bare == QLatin1String(store::metric::kTrainLoss) || bare == QLatin1String(store::metric::kTrainBatchAcc);
 }
 
 void LivePlot::resmooth(const QString& series) {

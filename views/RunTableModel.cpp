@@ -6,6 +6,7 @@
 #include "config/ExperimentConfig.h"
 #include "report/Statistics.h"
 #include "report/SeedGroupReport.h"
+#include "store/MetricKeys.h"
 
 namespace ternlab::views {
 
@@ -48,7 +49,7 @@ void RunTableModel::collapseGroups(std::vector<Row>& rows) const {
     keep.members.clear();
     for (auto i : members) {
       keep.members << rows[i].rec.id;
-      if (auto it = rows[i].metrics.find("test/acc"); it != rows[i].metrics.end()) {
+      if (auto it = rows[i].metrics.find(store::metric::kTestAcc); it != rows[i].metrics.end()) {
         keep.lastAcc.push_back(it->second.last);
         keep.bestAcc.push_back(it->second.max);
       }
@@ -133,10 +134,10 @@ QVariant RunTableModel::cell(const Row& r, int column, bool forSort) const {
     case ColStatus: return QString::fromLatin1(store::runStatusName(r.rec.status));
     case ColKind: return QString::fromStdString(r.rec.stage.empty() ? r.rec.kind : r.rec.kind + " · " + r.rec.stage);
     case ColCreated: return QString::fromStdString(r.rec.created);
-    case ColTestAccLast: return metric("test/acc", false);
-    case ColTestAccBest: return metric("test/acc", true);
+    case ColTestAccLast: return metric(store::metric::kTestAcc, false);
+    case ColTestAccBest: return metric(store::metric::kTestAcc, true);
     case ColLossLast: {
-      auto it = r.metrics.find("train/loss");
+      auto it = r.metrics.find(store::metric::kTrainLoss);
       if (it == r.metrics.end()) return forSort ? QVariant(1e300) : QVariant();
       return forSort ? QVariant(it->second.last) : QVariant(QString::number(it->second.last, 'f', 4));
     }

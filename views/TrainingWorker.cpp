@@ -5,6 +5,7 @@
 #include "config/ExperimentConfig.h"
 #include "train/ExperimentRunner.h"
 #include "train/SeedRuns.h"
+#include "store/MetricKeys.h"
 
 namespace ternlab::views {
 
@@ -37,8 +38,8 @@ class BufferingObserver : public train::TrainingObserver {
     progress_.batch = u.batch;
     progress_.batchesPerEpoch = u.batchesPerEpoch;
     const double x = static_cast<double>(offset_ + u.step);
-    const bool a = buffer_.append({{QStringLiteral("train/loss"), x, u.loss},
-                                   {QStringLiteral("train/batch_acc"), x, u.accuracy}});
+    const bool a = buffer_.append({{QString::fromLatin1(store::metric::kTrainLoss), x, u.loss},
+                                   {QString::fromLatin1(store::metric::kTrainBatchAcc), x, u.accuracy}});
     const bool b = buffer_.setProgress(progress_);
     notifyIf(a || b);
   }
@@ -46,9 +47,9 @@ class BufferingObserver : public train::TrainingObserver {
   void onEpoch(const train::EpochUpdate& u) override {
     lastStep_ = u.step;
     const double x = static_cast<double>(offset_ + u.step);
-    notifyIf(buffer_.append({{QStringLiteral("test/acc"), x, u.testAcc},
-                             {QStringLiteral("train/acc"), x, u.trainAcc},
-                             {QStringLiteral("test/loss"), x, u.testLoss}}));
+    notifyIf(buffer_.append({{QString::fromLatin1(store::metric::kTestAcc), x, u.testAcc},
+                             {QString::fromLatin1(store::metric::kTrainAcc), x, u.trainAcc},
+                             {QString::fromLatin1(store::metric::kTestLoss), x, u.testLoss}}));
   }
 
   void onLayerStats(std::int64_t, const std::vector<store::LayerStatRow>& rows) override {

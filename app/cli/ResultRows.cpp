@@ -1,4 +1,5 @@
 #include "ResultRows.h"
+#include "store/MetricKeys.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +15,7 @@ namespace {
 
 double secondsOf(store::RunStore& db, std::int64_t run) {
   double total = 0;
-  for (const auto& m : db.metrics(run, "epoch/seconds")) total += m.value;
+  for (const auto& m : db.metrics(run, store::metric::kEpochSeconds)) total += m.value;
   return total;
 }
 

@@ -4,6 +4,7 @@
 
 #include "Commands.h"
 #include "store/RunStore.h"
+#include "store/MetricKeys.h"
 
 namespace ternlab::cli {
 
@@ -57,7 +58,7 @@ void addRunsCommand(CLI::App& app, int& exitCode) {
                          {"stage", r.stage}, {"created", r.created}, {"ended", r.ended}, {"seed", r.seed},
                          {"seed_group", r.seedGroup}};
         j["parent_id"] = r.parentId ? nlohmann::json(*r.parentId) : nlohmann::json(nullptr);
-        const double last = summaryValue(s, "test/acc", false), best = summaryValue(s, "test/acc", true);
+        const double last = summaryValue(s, store::metric::kTestAcc, false), best = summaryValue(s, store::metric::kTestAcc, true);
         j["test_acc"] = std::isfinite(last) ? nlohmann::json(last) : nlohmann::json(nullptr);
         j["best_test_acc"] = std::isfinite(best) ? nlohmann::json(best) : nlohmann::json(nullptr);
         if (!r.error.empty()) j["error"] = r.error;
@@ -73,7 +74,7 @@ void addRunsCommand(CLI::App& app, int& exitCode) {
       const auto& s = it == summaries.end() ? kNone : it->second;
       std::printf("%5lld %6s  %-11s %-9s %-38.38s %9.2f %9.2f  %s\n", static_cast<long long>(r.id),
                   r.parentId ? std::to_string(*r.parentId).c_str() : "-", store::runStatusName(r.status), r.kind.c_str(),
-                  r.name.c_str(), summaryValue(s, "test/acc", false), summaryValue(s, "test/acc", true),
+                  r.name.c_str(), summaryValue(s, store::metric::kTestAcc, false), summaryValue(s, store::metric::kTestAcc, true),
                   r.created.c_str());
     }
     if (runs.empty()) std::printf("(no runs in %s)\n", db.path().c_str());

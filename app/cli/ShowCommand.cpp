@@ -5,6 +5,7 @@
 #include "Commands.h"
 #include "report/SeedGroupReport.h"
 #include "store/RunStore.h"
+#include "store/MetricKeys.h"
 
 namespace ternlab::cli {
 
@@ -59,7 +60,7 @@ nlohmann::json runJson(store::RunStore& db, const store::RunRecord& r) {
   nlohmann::json epochs = nlohmann::json::array();
   std::map<int, nlohmann::json> byEpoch;
   for (const auto& m : db.metrics(r.id)) {
-    if (m.key.rfind("test/", 0) == 0 || m.key == "train/acc" || m.key == "epoch/train_loss" || m.key == "epoch/seconds") {
+    if (m.key.rfind(store::metric::kTestPrefix, 0) == 0 || m.key == store::metric::kTrainAcc || m.key == store::metric::kEpochTrainLoss || m.key == store::metric::kEpochSeconds) {
       auto& e = byEpoch[m.epoch];
       e["epoch"] = m.epoch;
       e["step"] = m.step;
@@ -94,9 +95,9 @@ void printRun(const nlohmann::json& j) {
   std::printf("config:\n%s\n", j["config"].dump(2).c_str());
   std::printf("epochs:\n  %5s %10s %10s %10s %10s %8s\n", "epoch", "train acc", "test loss", "test acc", "top5", "sec");
   for (const auto& e : j["epochs"])
-    std::printf("  %5d %10.2f %10.4f %10.2f %10.2f %8.1f\n", e.value("epoch", 0), e.value("train/acc", NAN),
-                e.value("test/loss", NAN), e.value("test/acc", NAN), e.value("test/top5", NAN),
-                e.value("epoch/seconds", NAN));
+    std::printf("  %5d %10.2f %10.4f %10.2f %10.2f %8.1f\n", e.value("epoch", 0), e.value(store::metric::kTrainAcc, NAN),
+                e.value(store::metric::kTestLoss, NAN), e.value(store::metric::kTestAcc, NAN), e.value(store::metric::kTestTop5, NAN),
+                e.value(store::metric::kEpochSeconds, NAN));
   std::printf("final metrics:\n");
   for (auto it = j["summary"].begin(); it != j["summary"].end(); ++it)
     std::printf("  %-22s last %10.4f  min %10.4f  max %10.4f\n", it.key().c_str(), it.value()["last"].get<double>(),

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/RunStore.h"
+#include "store/MetricKeys.h"
 
 namespace ternlab::report {
 
@@ -26,7 +27,7 @@ bool isFullPrecision(const std::string& configJson) {
 void lastAndBest(store::RunStore& db, std::int64_t run, double& last, double& best) {
   last = best = kNaN;
   for (const auto& s : db.summaries(run))
-    if (s.key == "test/acc") {
+    if (s.key == store::metric::kTestAcc) {
       last = s.last;
       best = s.max;
     }

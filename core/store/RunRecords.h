@@ -74,6 +74,7 @@ struct Artefact {
   std::int64_t bytes = 0;
   std::string sha256;
   std::int64_t step = 0;
+  int epoch = 0;  // checkpoints: the epochs done when it was written (0 for other kinds)
 };
 
 // Filter for listing runs.

@@ -265,8 +265,9 @@ void RunStore::logLayerStats(std::int64_t run, const std::vector<LayerStatRow>& 
 void RunStore::addArtefact(std::int64_t run, const Artefact& a) {
   Lock lock(mutex_);
   Statement s(db_.get(),
-              "INSERT OR REPLACE INTO artefact(run_id, kind, path, bytes, sha256, step) VALUES (?,?,?,?,?,?)", path_);
-  s.bind(1, run).bind(2, a.kind).bind(3, a.path).bind(4, a.bytes).bind(5, a.sha256).bind(6, a.step).run();
+              "INSERT OR REPLACE INTO artefact(run_id, kind, path, bytes, sha256, step, epoch) VALUES (?,?,?,?,?,?,?)", path_);
+  s.bind(1, run).bind(2, a.kind).bind(3, a.path).bind(4, a.bytes).bind(5, a.sha256).bind(6, a.step);
+  s.bind(7, static_cast<std::int64_t>(a.epoch)).run();
 }
 
 int RunStore::markStaleRunsInterrupted(double maxAgeSeconds) {
@@ -347,8 +348,8 @@ void RunStore::copyRecords(std::int64_t from, std::int64_t to) {
         "INSERT OR REPLACE INTO layer_stat(run_id, step, epoch, layer, tensor, branch, numel, frac_neg, frac_zero, "
         "frac_pos, entropy, thresholds, scales, gamma) SELECT ?1, step, epoch, layer, tensor, branch, numel, frac_neg, "
         "frac_zero, frac_pos, entropy, thresholds, scales, gamma FROM layer_stat WHERE run_id = ?2",
-        "INSERT OR IGNORE INTO artefact(run_id, kind, path, bytes, sha256, step) "
-        "SELECT ?1, kind, path, bytes, sha256, step FROM artefact WHERE run_id = ?2 ORDER BY id"}) {
+        "INSERT OR IGNORE INTO artefact(run_id, kind, path, bytes, sha256, step, epoch) "
+        "SELECT ?1, kind, path, bytes, sha256, step, epoch FROM artefact WHERE run_id = ?2 ORDER BY id"}) {
     Statement s(db_.get(), sql, path_);
     s.bind(1, to).bind(2, from).run();
   }
@@ -529,12 +530,12 @@ std::vector<LayerStatRow> RunStore::layerStats(std::int64_t run) {
 std::vector<Artefact> RunStore::artefacts(std::int64_t run, const std::string& kind) {
   Lock lock(mutex_);
   Statement s(db_.get(),
-              "SELECT kind, path, bytes, sha256, step FROM artefact WHERE run_id = ?1 AND (?2 = '' OR kind = ?2) "
+              "SELECT kind, path, bytes, sha256, step, epoch FROM artefact WHERE run_id = ?1 AND (?2 = '' OR kind = ?2) "
               "ORDER BY id",
               path_);
   s.bind(1, run).bind(2, kind);
   std::vector<Artefact> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3), s.integer(4)});
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3), s.integer(4), static_cast<int>(s.integer(5))});
   return out;
 }
 

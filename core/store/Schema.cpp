@@ -130,6 +130,16 @@ void addSeedGroups(sqlite3* db, const std::string& dbPath) {
   while (all.step()) set.bind(1, config::seedGroupKey(all.text(1))).bind(2, all.integer(0)).run();
 }
 
+// Version 3: a checkpoint artefact records the epoch it ends, so a resume point is read from the store, not
+// from the file's name; existing per-epoch checkpoints (named epoch-NNN.pt) get theirs from that name once.
+void addArtefactEpochs(sqlite3* db, const std::string& dbPath) {
+  exec(db,
+       "ALTER TABLE artefact ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0; "
+       "UPDATE artefact SET epoch = CAST(substr(path, -6, 3) AS INTEGER) "
+       "WHERE kind = 'checkpoint' AND path GLOB '*epoch-[0-9][0-9][0-9].pt';",
+       dbPath);
+}
+
 }  // namespace
 
 void refuseForeignDatabase(sqlite3* db, const std::string& dbPath) {
@@ -175,6 +185,7 @@ void migrate(sqlite3* db, const std::string& dbPath) {
     exec(db, kSchemaV1, dbPath);
   }
   if (version < 2) addSeedGroups(db, dbPath);
+  if (version < 3) addArtefactEpochs(db, dbPath);
   exec(db, "PRAGMA user_version = " + std::to_string(kSchemaVersion), dbPath);
   exec(db, "INSERT INTO schema_version(version) VALUES (" + std::to_string(kSchemaVersion) + ")", dbPath);
   tx.commit();

@@ -6,7 +6,7 @@
 namespace ternlab::store {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Throws StoreError when the file is another program's SQLite database (tables, but no TernLab schema version);
 // reads only, so the file is left byte for byte as it was.

@@ -11,6 +11,7 @@
 #include "train/PyTorchWeights.h"
 #include "train/StageCache.h"
 #include "train/StageTrainer.h"
+#include "store/MetricKeys.h"
 
 namespace ternlab::train {
 
@@ -41,18 +42,18 @@ class StageRecorder {
   StageSink sink() {
     StageSink s;
     s.step = [this](const StepUpdate& u) {
-      db_.logMetrics(runId_, {{"train/loss", u.step, u.epoch, u.wallMs, u.loss},
-                              {"train/batch_acc", u.step, u.epoch, u.wallMs, u.accuracy},
+      db_.logMetrics(runId_, {{store::metric::kTrainLoss, u.step, u.epoch, u.wallMs, u.loss},
+                              {store::metric::kTrainBatchAcc, u.step, u.epoch, u.wallMs, u.accuracy},
                               {"lr", u.step, u.epoch, u.wallMs, u.lr}});
       obs_.onStep(u);
     };
     s.epoch = [this](const EpochUpdate& u) {
-      db_.logMetrics(runId_, {{"epoch/train_loss", u.step, u.epoch, u.wallMs, u.trainLoss},
-                              {"train/acc", u.step, u.epoch, u.wallMs, u.trainAcc},
-                              {"test/loss", u.step, u.epoch, u.wallMs, u.testLoss},
-                              {"test/acc", u.step, u.epoch, u.wallMs, u.testAcc},
-                              {"test/top5", u.step, u.epoch, u.wallMs, u.testTop5},
-                              {"epoch/seconds", u.step, u.epoch, u.wallMs, u.seconds},
+      db_.logMetrics(runId_, {{store::metric::kEpochTrainLoss, u.step, u.epoch, u.wallMs, u.trainLoss},
+                              {store::metric::kTrainAcc, u.step, u.epoch, u.wallMs, u.trainAcc},
+                              {store::metric::kTestLoss, u.step, u.epoch, u.wallMs, u.testLoss},
+                              {store::metric::kTestAcc, u.step, u.epoch, u.wallMs, u.testAcc},
+                              {store::metric::kTestTop5, u.step, u.epoch, u.wallMs, u.testTop5},
+                              {store::metric::kEpochSeconds, u.step, u.epoch, u.wallMs, u.seconds},
                               {"epoch", u.step, u.epoch, u.wallMs, static_cast<double>(u.epoch)}});
       obs_.onEpoch(u);
     };
@@ -78,7 +79,7 @@ class StageRecorder {
         const auto path = (fs::path(artefactDir(opts_, db_, runId_)) / name).string();
         saveStateFile(state, path);
         saveOpt(path + ".opt");  // written before the artefact row: a listed checkpoint is always complete
-        db_.addArtefact(runId_, {"checkpoint", path, static_cast<std::int64_t>(fs::file_size(path)), "", step});
+        db_.addArtefact(runId_, {"checkpoint", path, static_cast<std::int64_t>(fs::file_size(path)), "", step, epoch});
       };
     return s;
   }
@@ -156,9 +157,8 @@ std::optional<ResumePoint> lastCheckpoint(store::RunStore& db, std::int64_t run)
   const auto cps = db.artefacts(run, "checkpoint");
   for (auto it = cps.rbegin(); it != cps.rend(); ++it) {
     if (!fs::exists(it->path)) continue;
-    const auto file = fs::path(it->path).filename().string();  // epoch-NNN.pt
     ResumePoint r;
-    r.epochsDone = std::atoi(file.substr(6, 3).c_str());
+    r.epochsDone = it->epoch;
     r.step = it->step;
     r.model = loadStateFile(it->path);
     if (fs::exists(it->path + ".opt")) r.optimizerPath = it->path + ".opt";
@@ -167,151 +167,220 @@ std::optional<ResumePoint> lastCheckpoint(store::RunStore& db, std::int64_t run)
   return std::nullopt;
 }
 
-RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& options, TrainingObserver& observer,
-                   const StopToken& stop, std::optional<std::int64_t> existing) {
-  store::RunStore db(options.dbPath);
-  RunOutcome out;
-  const bool pipeline = !cfg.stages.empty();
-  if (existing) {
-    out.runId = *existing;
-    db.reopenRun(out.runId);
-  } else {
-    out.runId = db.createRun({cfg.name, cfg.json.dump(), cfg.seed, std::nullopt, "", pipeline ? "pipeline" : "train"});
-  }
-  std::int64_t current = out.runId;
-  try {
-    std::map<std::string, data::DatasetPair> cache;
-    auto dataFor = [&](const config::ExperimentConfig& c) -> const data::DatasetPair& {
-      const std::string key = c.data.name + "|" + datasetDir(c.data) + "|" + std::to_string(c.data.trainLimit) + "|" +
-                              std::to_string(c.data.testLimit) + "|" + std::to_string(c.data.testFraction) + "|" +
-                              std::to_string(c.data.imageSize) + "|" + std::to_string(c.data.channels);
-      auto it = cache.find(key);
-      if (it == cache.end()) it = cache.emplace(key, loadDatasetFor(c.data, c.data.testLimit)).first;
-      return it->second;
-    };
-    std::vector<config::ExperimentConfig> stages;
-    if (pipeline)
-      for (std::size_t i = 0; i < cfg.stages.size(); ++i) stages.push_back(config::stageConfig(cfg, i));
-    else
-      stages.push_back(cfg);
+// One run of an experiment, step by step: open or reopen the top-level run, then per stage its identity and
+// reuse, its resume point, its teacher, its training and its status; a failure anywhere is recorded on the stage
+// and its pipeline. Exists so each of those decisions has one named place.
+class Execution {
+ public:
+  Execution(const config::ExperimentConfig& cfg, const RunOptions& options, TrainingObserver& observer,
+            const StopToken& stop, std::optional<std::int64_t> existing)
+      : cfg_(cfg), options_(options), observer_(observer), stop_(stop), existing_(existing), db_(options.dbPath),
+        pipeline_(!cfg.stages.empty()), stageCache_(db_) {}
 
-    std::optional<ModelState> carried;
-    const auto existingKids = existing ? db.children(out.runId) : std::vector<std::int64_t>{};
-    std::map<std::string, std::int64_t> stageRuns;  // stage name → its run id, for "stage:NAME" teachers
-    std::map<std::string, std::string> stageIdentity;  // stage name → its StageCache identity
-    std::string previousIdentity;
-    StageCache stageCache(db);
-    for (std::size_t i = 0; i < stages.size(); ++i) {
-      const auto& sc = stages[i];
-      std::optional<ResumePoint> resume;
-      const std::string stageName =
-          pipeline ? cfg.stages[i].value("name", "stage" + std::to_string(i + 1)) : std::string();
-      if (pipeline && i < existingKids.size()) {
-        current = existingKids[i];
-        stageRuns[stageName] = current;
-        stageIdentity[stageName] = previousIdentity = stageCache.identityOf(current);
-        if (db.run(current)->status == store::RunStatus::Finished) {  // a stage that already ended hands on its final weights
-          carried = loadStateFile(resolveCheckpoint(std::to_string(current), options.dbPath));
-          continue;
-        }
-        db.reopenRun(current);
-        resume = lastCheckpoint(db, current);
-      } else if (pipeline) {
-        const bool ownInit = !sc.initFrom.empty() && (i == 0 || cfg.stages[i].contains("init_from"));
-        std::string teacherIdentity = sc.distill.teacher;
-        if (teacherIdentity.rfind("stage:", 0) == 0) {
-          auto it = stageIdentity.find(teacherIdentity.substr(6));
-          teacherIdentity = it == stageIdentity.end() ? std::string() : it->second;
-        } else if (!teacherIdentity.empty()) {
-          teacherIdentity = "ref:" + teacherIdentity;
-        }
-        const std::string identity = StageCache::identity(
-            sc, ownInit ? "ref:" + sc.initFrom : (i > 0 ? previousIdentity : std::string()), teacherIdentity);
-        stageIdentity[stageName] = previousIdentity = identity;
-        current = db.createRun({sc.name, sc.json.dump(), sc.seed, out.runId, stageName, "train"});
-        stageRuns[stageName] = current;
-        if (options.reuseStages) {
-          if (const auto source = stageCache.find(identity)) {
-            db.copyRecords(*source, current);
-            db.setNote(current, "reused run " + std::to_string(*source) +
-                                    ": same config, seed, starting weights and teacher, so not trained again");
-            db.setStatus(current, store::RunStatus::Finished);
-            observer.onRunFinished(current, store::RunStatus::Finished, "");
-            carried = loadStateFile(resolveCheckpoint(std::to_string(current), options.dbPath));
-            double acc = 0, top5 = 0;
-            for (const auto& m : db.summaries(current)) {
-              if (m.key == "test/acc") acc = m.last;
-              if (m.key == "test/top5") top5 = m.last;
-            }
-            out.testAcc = acc;
-            db.logMetrics(out.runId, {{"test/acc", static_cast<std::int64_t>(i + 1), static_cast<int>(i + 1), 0.0, acc},
-                                      {"test/top5", static_cast<std::int64_t>(i + 1), static_cast<int>(i + 1), 0.0, top5}});
+  RunOutcome run() {
+    openTopLevelRun();
+    try {
+      const auto stages = stageConfigs();
+      const auto existingKids = existing_ ? db_.children(out_.runId) : std::vector<std::int64_t>{};
+      for (std::size_t i = 0; i < stages.size(); ++i) {
+        const auto& sc = stages[i];
+        std::optional<ResumePoint> resume;
+        const std::string name = stageName(i);
+        if (pipeline_ && i < existingKids.size()) {  // a stage recorded by an earlier, interrupted attempt
+          current_ = existingKids[i];
+          stageRuns_[name] = current_;
+          stageIdentity_[name] = previousIdentity_ = stageCache_.identityOf(current_);
+          if (db_.run(current_)->status == store::RunStatus::Finished) {  // hands on its final weights
+            carried_ = loadStateFile(resolveCheckpoint(std::to_string(current_), options_.dbPath));
             continue;
           }
+          db_.reopenRun(current_);
+          resume = lastCheckpoint(db_, current_);
+        } else if (pipeline_) {
+          const std::string identity = stageIdentityOf(sc, i);
+          stageIdentity_[name] = previousIdentity_ = identity;
+          current_ = db_.createRun({sc.name, sc.json.dump(), sc.seed, out_.runId, name, "train"});
+          stageRuns_[name] = current_;
+          if (options_.reuseStages && reuseStage(identity, i)) continue;
+        } else if (existing_) {
+          resume = lastCheckpoint(db_, current_);
         }
-      } else if (existing) {
-        resume = lastCheckpoint(db, current);
+        if (!trainOneStage(sc, i, stages.size(), resume)) return out_;  // cancelled
       }
-      const auto& data = dataFor(sc);
-      std::optional<ModelState> init = carried;
-      if (!sc.initFrom.empty() && (!pipeline || i == 0 || cfg.stages[i].contains("init_from")))
-        init = loadInitState(resolveCheckpoint(sc.initFrom, options.dbPath), sc, data.train);
-      // "teacher": "stage:NAME" names an earlier stage of this pipeline (e.g. its FP stage).
-      config::ExperimentConfig withTeacher = sc;
-      if (sc.distill.teacher.rfind("stage:", 0) == 0) {
-        const auto wanted = sc.distill.teacher.substr(6);
-        auto it = stageRuns.find(wanted);
-        if (it == stageRuns.end())
-          throw std::runtime_error("distill.teacher names stage '" + wanted + "', which does not run before stage " +
-                                   std::to_string(i + 1));
-        withTeacher.distill.teacher = std::to_string(it->second);
-      }
-      auto teacher = loadTeacher(withTeacher, options, data);
-      StageRecorder rec(db, options, current, observer);
-      observer.onStageStarted({current, pipeline ? out.runId : 0, sc.name, static_cast<int>(i),
-                               static_cast<int>(stages.size()), sc.epochs,
-                               (data.train.size() + sc.batchSize - 1) / sc.batchSize});
-      auto result = trainStage(withTeacher, data, init ? &*init : nullptr, teacher.get(), static_cast<int>(current),
-                               rec.sink(), stop, resume ? &*resume : nullptr);
-      if (result.cancelled) {
-        db.setStatus(current, store::RunStatus::Cancelled, "stopped by the user");
-        observer.onRunFinished(current, store::RunStatus::Cancelled, "");
-        if (pipeline) db.setStatus(out.runId, store::RunStatus::Cancelled, "stopped by the user in stage " + std::to_string(i + 1));
-        out.status = store::RunStatus::Cancelled;
-        if (pipeline) observer.onRunFinished(out.runId, store::RunStatus::Cancelled, "");
-        return out;
-      }
-      if (options.checkpoints) rec.saveFinal(result.finalState);
-      db.setStatus(current, store::RunStatus::Finished);
-      observer.onRunFinished(current, store::RunStatus::Finished, "");
-      out.testAcc = result.testAcc;
-      if (pipeline) {
-        db.logMetrics(out.runId, {{"test/acc", static_cast<std::int64_t>(i + 1), static_cast<int>(i + 1), 0.0,
-                                   result.testAcc},
-                                  {"test/top5", static_cast<std::int64_t>(i + 1), static_cast<int>(i + 1), 0.0,
-                                   result.testTop5}});
-      }
-      carried = std::move(result.finalState);
+      if (pipeline_) finish(out_.runId);  // a single run is its own stage and has finished already
+      out_.status = store::RunStatus::Finished;
+    } catch (const std::exception& e) {
+      recordFailure(e);
     }
-    if (pipeline) {
-      db.setStatus(out.runId, store::RunStatus::Finished);
-      observer.onRunFinished(out.runId, store::RunStatus::Finished, "");
+    return out_;
+  }
+
+ private:
+  void openTopLevelRun() {
+    if (existing_) {
+      out_.runId = *existing_;
+      db_.reopenRun(out_.runId);
+    } else {
+      out_.runId = db_.createRun({cfg_.name, cfg_.json.dump(), cfg_.seed, std::nullopt, "", pipeline_ ? "pipeline" : "train"});
     }
-    out.status = store::RunStatus::Finished;
-  } catch (const std::exception& e) {
-    out.status = store::RunStatus::Failed;
+    current_ = out_.runId;
+  }
+
+  std::vector<config::ExperimentConfig> stageConfigs() const {
+    if (!pipeline_) return {cfg_};
+    std::vector<config::ExperimentConfig> stages;
+    for (std::size_t i = 0; i < cfg_.stages.size(); ++i) stages.push_back(config::stageConfig(cfg_, i));
+    return stages;
+  }
+
+  std::string stageName(std::size_t i) const {
+    return pipeline_ ? cfg_.stages[i].value("name", "stage" + std::to_string(i + 1)) : std::string();
+  }
+
+  // Whether stage i starts from its own init_from (rather than the weights the stage before hands on).
+  bool ownInit(const config::ExperimentConfig& sc, std::size_t i) const {
+    return !sc.initFrom.empty() && (!pipeline_ || i == 0 || cfg_.stages[i].contains("init_from"));
+  }
+
+  // StageCache's identity of a new stage: its config, its starting weights and its teacher, each by identity.
+  std::string stageIdentityOf(const config::ExperimentConfig& sc, std::size_t i) const {
+    std::string teacherIdentity = sc.distill.teacher;
+    if (teacherIdentity.rfind("stage:", 0) == 0) {
+      auto it = stageIdentity_.find(teacherIdentity.substr(6));
+      teacherIdentity = it == stageIdentity_.end() ? std::string() : it->second;
+    } else if (!teacherIdentity.empty()) {
+      teacherIdentity = "ref:" + teacherIdentity;
+    }
+    return StageCache::identity(sc, ownInit(sc, i) ? "ref:" + sc.initFrom : (i > 0 ? previousIdentity_ : std::string()),
+                                teacherIdentity);
+  }
+
+  // A finished earlier run with the same identity: its records are copied instead of training again.
+  bool reuseStage(const std::string& identity, std::size_t i) {
+    const auto source = stageCache_.find(identity);
+    if (!source) return false;
+    db_.copyRecords(*source, current_);
+    db_.setNote(current_, "reused run " + std::to_string(*source) +
+                              ": same config, seed, starting weights and teacher, so not trained again");
+    finish(current_);
+    carried_ = loadStateFile(resolveCheckpoint(std::to_string(current_), options_.dbPath));
+    double acc = 0, top5 = 0;
+    for (const auto& m : db_.summaries(current_)) {
+      if (m.key == store::metric::kTestAcc) acc = m.last;
+      if (m.key == store::metric::kTestTop5) top5 = m.last;
+    }
+    logStageResult(i, acc, top5);
+    return true;
+  }
+
+  // "teacher": "stage:NAME" names an earlier stage of this pipeline (e.g. its FP stage): its run id.
+  config::ExperimentConfig withResolvedTeacher(const config::ExperimentConfig& sc, std::size_t i) const {
+    config::ExperimentConfig out = sc;
+    if (sc.distill.teacher.rfind("stage:", 0) == 0) {
+      const auto wanted = sc.distill.teacher.substr(6);
+      auto it = stageRuns_.find(wanted);
+      if (it == stageRuns_.end())
+        throw std::runtime_error("distill.teacher names stage '" + wanted + "', which does not run before stage " +
+                                 std::to_string(i + 1));
+      out.distill.teacher = std::to_string(it->second);
+    }
+    return out;
+  }
+
+  // Trains stage i into current_; false when the user stopped it (the stage and its pipeline are then cancelled).
+  bool trainOneStage(const config::ExperimentConfig& sc, std::size_t i, std::size_t stageCount,
+                     const std::optional<ResumePoint>& resume) {
+    const auto& data = dataFor(sc);
+    std::optional<ModelState> init = carried_;
+    if (ownInit(sc, i)) init = loadInitState(resolveCheckpoint(sc.initFrom, options_.dbPath), sc, data.train);
+    const auto withTeacher = withResolvedTeacher(sc, i);
+    auto teacher = loadTeacher(withTeacher, options_, data);
+    StageRecorder rec(db_, options_, current_, observer_);
+    observer_.onStageStarted({current_, pipeline_ ? out_.runId : 0, sc.name, static_cast<int>(i),
+                              static_cast<int>(stageCount), sc.epochs,
+                              (data.train.size() + sc.batchSize - 1) / sc.batchSize});
+    auto result = trainStage(withTeacher, data, init ? &*init : nullptr, teacher.get(), current_, rec.sink(), stop_,
+                             resume ? &*resume : nullptr);
+    if (result.cancelled) {
+      cancel(i);
+      return false;
+    }
+    if (options_.checkpoints) rec.saveFinal(result.finalState);
+    finish(current_);
+    logStageResult(i, result.testAcc, result.testTop5);
+    carried_ = std::move(result.finalState);
+    return true;
+  }
+
+  // A pipeline records each stage's final accuracy at x = the stage's number.
+  void logStageResult(std::size_t i, double acc, double top5) {
+    out_.testAcc = acc;
+    if (!pipeline_) return;
+    const auto x = static_cast<std::int64_t>(i + 1);
+    db_.logMetrics(out_.runId, {{store::metric::kTestAcc, x, static_cast<int>(x), 0.0, acc},
+                                {store::metric::kTestTop5, x, static_cast<int>(x), 0.0, top5}});
+  }
+
+  // Status transitions, each written to the store and told to the observer.
+  void finish(std::int64_t run) {
+    db_.setStatus(run, store::RunStatus::Finished);
+    observer_.onRunFinished(run, store::RunStatus::Finished, "");
+  }
+
+  void cancel(std::size_t i) {
+    db_.setStatus(current_, store::RunStatus::Cancelled, "stopped by the user");
+    observer_.onRunFinished(current_, store::RunStatus::Cancelled, "");
+    if (pipeline_) {
+      db_.setStatus(out_.runId, store::RunStatus::Cancelled, "stopped by the user in stage " + std::to_string(i + 1));
+      observer_.onRunFinished(out_.runId, store::RunStatus::Cancelled, "");
+    }
+    out_.status = store::RunStatus::Cancelled;
+  }
+
+  void recordFailure(const std::exception& e) {
+    out_.status = store::RunStatus::Failed;
     // LibTorch errors carry a C++ backtrace; keep the message a user can act on.
     const auto* te = dynamic_cast<const c10::Error*>(&e);
-    out.error = te ? te->what_without_backtrace() : e.what();
+    out_.error = te ? te->what_without_backtrace() : e.what();
     try {  // the cause may be the store itself (a full disk): the failure is still reported to the caller
-      db.markFailed(current, out.error);
-      if (current != out.runId) db.markFailed(out.runId, "stage run " + std::to_string(current) + " failed: " + out.error);
+      db_.markFailed(current_, out_.error);
+      if (current_ != out_.runId) db_.markFailed(out_.runId, "stage run " + std::to_string(current_) + " failed: " + out_.error);
     } catch (const std::exception& storeFault) {
-      out.error += std::string(" (the store could not record the failure: ") + storeFault.what() + ")";
+      out_.error += std::string(" (the store could not record the failure: ") + storeFault.what() + ")";
     }
-    observer.onRunFinished(current, store::RunStatus::Failed, out.error);
+    observer_.onRunFinished(current_, store::RunStatus::Failed, out_.error);
   }
-  return out;
+
+  // Stages that read the same data share one load.
+  const data::DatasetPair& dataFor(const config::ExperimentConfig& c) {
+    const std::string key = c.data.name + "|" + datasetDir(c.data) + "|" + std::to_string(c.data.trainLimit) + "|" +
+                            std::to_string(c.data.testLimit) + "|" + std::to_string(c.data.testFraction) + "|" +
+                            std::to_string(c.data.imageSize) + "|" + std::to_string(c.data.channels);
+    auto it = dataCache_.find(key);
+    if (it == dataCache_.end()) it = dataCache_.emplace(key, loadDatasetFor(c.data, c.data.testLimit)).first;
+    return it->second;
+  }
+
+  const config::ExperimentConfig& cfg_;
+  const RunOptions& options_;
+  TrainingObserver& observer_;
+  const StopToken& stop_;
+  std::optional<std::int64_t> existing_;
+  store::RunStore db_;
+  bool pipeline_;
+  StageCache stageCache_;
+  RunOutcome out_;
+  std::int64_t current_ = 0;                           // the run being trained (a stage, or the run itself)
+  std::optional<ModelState> carried_;                  // the weights the last stage handed on
+  std::map<std::string, std::int64_t> stageRuns_;      // stage name → its run id, for "stage:NAME" teachers
+  std::map<std::string, std::string> stageIdentity_;   // stage name → its StageCache identity
+  std::string previousIdentity_;
+  std::map<std::string, data::DatasetPair> dataCache_;
+};
+
+RunOutcome execute(const config::ExperimentConfig& cfg, const RunOptions& options, TrainingObserver& observer,
+                   const StopToken& stop, std::optional<std::int64_t> existing) {
+  return Execution(cfg, options, observer, stop, existing).run();
 }
 
 }  // namespace

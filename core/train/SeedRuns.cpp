@@ -2,6 +2,7 @@
 
 #include "config/SeedGroup.h"
 #include "store/RunStore.h"
+#include "store/MetricKeys.h"
 
 namespace ternlab::train {
 
@@ -42,7 +43,7 @@ std::vector<SeedOutcome> runSeeds(const config::ExperimentConfig& cfg, const See
         o.outcome.runId = *done;
         o.outcome.status = store::RunStatus::Finished;
         for (const auto& s : db.summaries(*done))
-          if (s.key == "test/acc") o.outcome.testAcc = s.last;
+          if (s.key == store::metric::kTestAcc) o.outcome.testAcc = s.last;
         out.push_back(o);
         continue;
       }

@@ -137,7 +137,7 @@ Evaluation evaluate(nn::TernaryNet& net, const data::Dataset& test, std::int64_t
 }
 
 StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetPair& data, const ModelState* init,
-                       const Teacher* teacher, int runId, const StageSink& sink, const StopToken& stop,
+                       const Teacher* teacher, std::int64_t runId, const StageSink& sink, const StopToken& stop,
                        const ResumePoint* resume) {
   const int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);

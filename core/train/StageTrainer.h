@@ -48,7 +48,7 @@ struct StageResult {
 
 // Trains one stage of an experiment: builds the model, runs the epochs, reports through sink.
 StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetPair& data, const ModelState* init,
-                       const Teacher* teacher, int runId, const StageSink& sink, const StopToken& stop,
+                       const Teacher* teacher, std::int64_t runId, const StageSink& sink, const StopToken& stop,
                        const ResumePoint* resume = nullptr);
 
 // Model built for the config's dataset geometry, with the config's quantization policy installed.

@@ -173,7 +173,8 @@ TEST(RunStore, VersionOneStoreGetsSeedGroupsOnOpen) {
   {  // Turn it back into what the previous schema version wrote.
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "DROP INDEX run_seed_group; ALTER TABLE run DROP COLUMN seed_group; PRAGMA user_version = 1;",
+    ASSERT_EQ(sqlite3_exec(raw, "DROP INDEX run_seed_group; ALTER TABLE run DROP COLUMN seed_group; "
+                           "ALTER TABLE artefact DROP COLUMN epoch; PRAGMA user_version = 1;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(raw);
@@ -244,4 +245,31 @@ TEST(RunStore, StatusNamesRoundTripAndAnUnknownStoredStatusIsRefused) {
     EXPECT_NE(m.find(path), std::string::npos) << m;
     EXPECT_NE(m.find("run " + std::to_string(id) + ": unknown run.status 'zombie'"), std::string::npos) << m;
   }
+}
+
+// Version 3 stores the epoch a checkpoint ends; a version-2 store gets it once from the checkpoints' file names
+// (epoch-NNN.pt), other artefacts keep 0.
+TEST(RunStore, VersionTwoStoreGetsCheckpointEpochsOnOpen) {
+  const auto path = freshDb();
+  std::int64_t id = 0;
+  {
+    RunStore db(path);
+    id = db.createRun({"r", R"({"seed":1})", 1});
+    db.addArtefact(id, {"checkpoint", "/runs/7/epoch-012.pt", 10, "", 480, 12});
+    db.addArtefact(id, {"checkpoint-final", "/runs/7/final.pt", 10, "", 0, 0});
+    EXPECT_EQ(db.artefacts(id, "checkpoint").at(0).epoch, 12);
+  }
+  {  // Turn it back into what the previous schema version wrote.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE artefact DROP COLUMN epoch; PRAGMA user_version = 2;", nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+  }
+  RunStore db(path);
+  const auto all = db.artefacts(id);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].epoch, 12);
+  EXPECT_EQ(all[1].epoch, 0);
 }
