@@ -11,10 +11,9 @@ namespace ternlab::bench {
 void registerKernelBenchmarks() {
   using kernels::BenchKernel;
   for (const LayerShape& s : allShapes()) {
-    for (BenchKernel k : {BenchKernel::Ternary2Pop, BenchKernel::TwoBit4Pop, BenchKernel::HalfRange,
-                          BenchKernel::Int8, BenchKernel::ConvLayer}) {
-      if (k == BenchKernel::ConvLayer && !s.isConv) continue;
-      if (k == BenchKernel::HalfRange && !s.isConv) continue;  // same kernel as ternary2pop
+    for (const auto& row : kernels::kBenchKernels) {
+      const BenchKernel k = row.kernel;
+      if (row.convOnly && !s.isConv) continue;
       for (kernels::Isa isa : kernels::availableIsas()) {
         if (isa == kernels::Isa::Reference) continue;
         // The portable path is a correctness fallback (~1-5 MAC/cycle): skip it on huge shapes.

@@ -97,8 +97,9 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
     auto A = torch::randn({s.M, s.K}), B = torch::randn({s.K, s.N});
     const double torchT = kernels::medianSeconds(res.runs, [&] { (void)torch::mm(A, B); });
     std::map<std::string, double> secs;
-    std::vector<BenchKernel> ks = {BenchKernel::TwoBit4Pop, BenchKernel::Ternary2Pop};
-    if (!big || o.full) ks.insert(ks.end(), {BenchKernel::HalfRange, BenchKernel::Int8});
+    std::vector<BenchKernel> ks;
+    for (const auto& row : kernels::kBenchKernels)
+      if (!row.convOnly && (!big || o.full || !row.fullOnly)) ks.push_back(row.kernel);
     for (auto k : ks) {
       BenchRow r;
       r.level = "kernel";

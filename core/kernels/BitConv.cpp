@@ -11,6 +11,7 @@
 #include "kernels/Parallel.h"
 #include "kernels/detail/EpilogueArgs.h"
 #include "kernels/detail/GemmArgs.h"
+#include "kernels/detail/IsaTable.h"
 
 namespace ternlab::kernels {
 namespace {
@@ -30,11 +31,7 @@ struct IsaPath {
 IsaPath pathFor(Isa isa) {
   if (static_cast<int>(isa) > static_cast<int>(availableIsas().back()))
     throw std::runtime_error(std::string("ISA not supported by this CPU: ") + isaName(isa));
-  switch (isa) {
-    case Isa::Avx512: return {&detail::ternaryItemsAvx512, &detail::epilogueI32Avx512, &detail::epilogueF32Avx512};
-    case Isa::Avx2: return {&detail::ternaryItemsAvx2, &detail::epilogueI32Avx2, &detail::epilogueF32Avx2};
-    default: return {&detail::ternaryItemsPortable, &detail::epilogueI32Portable, &detail::epilogueF32Portable};
-  }
+  return {detail::kTernaryItems.at(isa), detail::kEpilogueI32.at(isa), detail::kEpilogueF32.at(isa)};
 }
 
 detail::EpilogueActArgs actArgs(const EpilogueAct& a) {

@@ -6,6 +6,7 @@
 
 #include "kernels/Parallel.h"
 #include "kernels/ReferenceGemm.h"
+#include "kernels/detail/IsaTable.h"
 
 namespace ternlab::kernels {
 
@@ -27,11 +28,7 @@ void int8Gemm(const Int8Rows& x, const Int8Panels& w, std::int32_t* C, const Gem
   }
   detail::Int8GemmArgs a{x.data.data(), x.stride(), M, w.data.data(), N, w.groups, w.sum.data(), C,
                          static_cast<std::size_t>(N)};
-  auto fn = &detail::int8ItemsPortable;
-  if (opts.isa() == Isa::Avx512 && hasVnni())
-    fn = &detail::int8ItemsAvx512Vnni;
-  else if (static_cast<int>(opts.isa()) >= static_cast<int>(Isa::Avx2))
-    fn = &detail::int8ItemsAvx2;
+  const auto fn = detail::kInt8Items.at(opts.isa() == Isa::Avx512 && !hasVnni() ? Isa::Avx2 : opts.isa());
   parallelFor(detail::workItems(M, N), opts.threads(), [&](std::size_t b, std::size_t e) { fn(a, b, e); });
 }
 

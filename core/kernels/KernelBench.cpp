@@ -82,13 +82,8 @@ std::function<void()> makeBenchRun(BenchKernel k, const BenchShape& s, const Gem
 }
 
 const char* benchKernelName(BenchKernel k) {
-  switch (k) {
-    case BenchKernel::Ternary2Pop: return "ternary2pop";
-    case BenchKernel::TwoBit4Pop: return "twobit4pop";
-    case BenchKernel::HalfRange: return "halfrange2pop";
-    case BenchKernel::Int8: return "int8";
-    case BenchKernel::ConvLayer: return "convlayer";
-  }
+  for (const auto& row : kBenchKernels)
+    if (row.kernel == k) return row.name;
   return "unknown";
 }
 

@@ -23,6 +23,20 @@ inline double ternaryMacPerCycleBound(Isa isa) {
 
 // Which kernel a benchmark row measures (GEMM-only rows exclude packing; ConvLayer includes it).
 enum class BenchKernel { Ternary2Pop, TwoBit4Pop, HalfRange, Int8, ConvLayer };
+
+// One row per benchmarked kernel, read by `ternlab-cli bench`, the Google Benchmark suite and benchKernelName:
+// a new kernel is one row here and one case in makeBenchRun.
+struct BenchKernelRow {
+  BenchKernel kernel;
+  const char* name;
+  bool convOnly;  // a whole conv layer (quantize, pack, GEMM, epilogue): conv shapes only
+  bool fullOnly;  // left out of the 2048 x 2048 GEMM row unless --full (slow there, and no new information)
+};
+inline constexpr BenchKernelRow kBenchKernels[] = {
+    {BenchKernel::TwoBit4Pop, "twobit4pop", false, false},  {BenchKernel::Ternary2Pop, "ternary2pop", false, false},
+    {BenchKernel::HalfRange, "halfrange2pop", false, true}, {BenchKernel::Int8, "int8", false, true},
+    {BenchKernel::ConvLayer, "convlayer", true, false},
+};
 const char* benchKernelName(BenchKernel k);
 
 // A GEMM shape: M activation rows (pixels), N output channels, K reduction length. For

@@ -5,6 +5,7 @@
 
 #include "kernels/Parallel.h"
 #include "kernels/ReferenceGemm.h"
+#include "kernels/detail/IsaTable.h"
 
 namespace ternlab::kernels {
 namespace {
@@ -12,11 +13,7 @@ namespace {
 using ItemFn = void (*)(const detail::TernaryGemmArgs&, std::size_t, std::size_t);
 
 ItemFn itemsFor(Isa isa) {
-  switch (isa) {
-    case Isa::Avx512: return &detail::ternaryItemsAvx512;
-    case Isa::Avx2: return &detail::ternaryItemsAvx2;
-    default: return &detail::ternaryItemsPortable;
-  }
+  return detail::kTernaryItems.at(isa);
 }
 
 void checkIsa(Isa isa) {

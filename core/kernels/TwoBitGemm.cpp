@@ -6,6 +6,7 @@
 
 #include "kernels/Parallel.h"
 #include "kernels/ReferenceGemm.h"
+#include "kernels/detail/IsaTable.h"
 
 namespace ternlab::kernels {
 
@@ -21,9 +22,7 @@ void twoBitGemm(const TwoBitRows& x, const TwoBitPanels& w, std::int32_t* C, con
   }
   detail::TwoBitGemmArgs a{x.hi.data(), x.lo.data(), static_cast<std::size_t>(x.words), M, w.data.data(), N,
                            w.words, x.sum.data(), w.sum.data(), x.cols, C, static_cast<std::size_t>(N)};
-  auto fn = opts.isa() == Isa::Avx512 ? &detail::twoBitItemsAvx512
-            : opts.isa() == Isa::Avx2 ? &detail::twoBitItemsAvx2
-                                      : &detail::twoBitItemsPortable;
+  const auto fn = detail::kTwoBitItems.at(opts.isa());
   parallelFor(detail::workItems(M, N), opts.threads(), [&](std::size_t b, std::size_t e) { fn(a, b, e); });
 }
 

@@ -6,6 +6,9 @@
 #include "kernels/Isa.h"
 #include "kernels/KernelBench.h"
 
+#include <set>
+#include <string>
+
 namespace ternlab::kernels {
 namespace {
 
@@ -63,6 +66,28 @@ TEST(KernelBench, ReturnsOneRowPerCombination) {
     EXPECT_GT(r.medianSeconds, 0.0);
     EXPECT_GT(r.macPerCycle, 0.0);
     EXPECT_EQ(r.M * r.N * r.K, 8 * 16 * 130);
+  }
+}
+
+// The kernel table is what every benchmark reads: each kernel has exactly one row with a name of its own, and every
+// row runs (conv rows on a conv shape) on every path this CPU has.
+TEST(KernelBench, EveryKernelHasOneRowThatRunsOnEveryPath) {
+  std::set<std::string> names;
+  for (int k = 0; k <= static_cast<int>(BenchKernel::ConvLayer); ++k) {
+    int rows = 0;
+    for (const auto& row : kBenchKernels) rows += static_cast<int>(row.kernel) == k;
+    EXPECT_EQ(rows, 1) << "kernel " << k;
+  }
+  for (const auto& row : kBenchKernels) {
+    ASSERT_NE(row.name, nullptr);
+    EXPECT_TRUE(names.insert(row.name).second) << row.name;
+    EXPECT_STREQ(benchKernelName(row.kernel), row.name);
+    BenchShape shape{"tiny", 8, 16, 130};
+    if (row.convOnly) shape = BenchShape{"tiny_conv", 64, 16, 144, 16, 8, 16, 3};
+    for (Isa isa : availableIsas()) {
+      const auto run = makeBenchRun(row.kernel, shape, GemmOptions().isa(isa));
+      EXPECT_NO_THROW(run()) << row.name << " on " << isaName(isa);
+    }
   }
 }
 
