@@ -19,6 +19,12 @@ std::array<double, 3> fractions(const at::Tensor& codes, int lo) {
   return {codes.eq(lo).sum().item<double>() / n, codes.eq(lo + 1).sum().item<double>() / n,
           codes.eq(lo + 2).sum().item<double>() / n};
 }
+// Initialises q on z, then sets the thresholds the hand-computed cases use: Δp = 0.4, Δn = −0.25.
+void setTestThresholds(AsymQuantizer& q, const at::Tensor& z) {
+  q.forward(z);
+  setParam(q, "t1", 0.4);
+  setParam(q, "t2", -0.25);
+}
 }  // namespace
 
 TEST(QuantAsym, ForwardUsesAsymmetricThresholdsAndOneScale) {
@@ -26,9 +32,7 @@ TEST(QuantAsym, ForwardUsesAsymmetricThresholdsAndOneScale) {
   AsymOptions o;
   o.learnScale = false;
   AsymQuantizer q(o);
-  q.forward(z);
-  setParam(q, "t1", 0.4);
-  setParam(q, "t2", -0.25);
+  setTestThresholds(q, z);
   auto out = q.forward(z);
   // Codes by eq. 8; α = mean |z| over non-zero codes = (1 + 0.3 + 0.5 + 0.9)/4 = 0.675.
   EXPECT_TRUE(torch::equal(q.lastCodes()[0], torch::tensor({-1, -1, 0, 0, 0, 1, 1}, torch::kInt8)));
@@ -121,9 +125,7 @@ TEST(QuantAsym, GradientScaleMultipliesOnlyQuantizerGradients) {
     AsymOptions o;
     o.gradScale = scaleOn;
     AsymQuantizer q(o);
-    q.forward(z);
-    setParam(q, "t1", 0.4);
-    setParam(q, "t2", -0.25);
+    setTestThresholds(q, z);
     setParam(q, "alpha", 2.0);
     auto zz = z.clone().requires_grad_(true);
     auto out = q.forward(zz);
