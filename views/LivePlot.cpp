@@ -132,7 +132,7 @@ void LivePlot::onDataReady() {
 }
 
 namespace {
-// The series name without a run prefix ("#2 test/acc" → store::metric::kTestAcc).
+// The series name without a run prefix ("#2 test/acc" → "test/acc").
 QString bareSeries(const QString& series) {
   const int space = series.startsWith(QLatin1Char('#')) ? series.indexOf(QLatin1Char(' ')) : -1;
   return space < 0 ? series : series.mid(space + 1);
@@ -141,7 +141,7 @@ QString bareSeries(const QString& series) {
 
 QCPAxisRect* LivePlot::rectFor(const QString& series) const {
   const QString bare = bareSeries(series);
-  if (bare.startsWith(QLatin1String("density/"))) return densityRect_;
+  if (bare.startsWith(QLatin1String(store::metric::kDensityPrefix))) return densityRect_;
   if (bare.startsWith(QLatin1String("threshold/")) || bare.startsWith(QLatin1String("scale/"))) return quantRect_;
   if (bare.endsWith(QLatin1String("acc"))) return accRect_;
   return lossRect_;
@@ -157,7 +157,7 @@ QCPGraph* LivePlot::graphFor(const QString& series) {
   const QString bare = bareSeries(series);
   const QString prefix = series.left(series.size() - bare.size());
   const bool threshold = bare.startsWith(QLatin1String("threshold/"));
-  g->setName(prefix + (bare.startsWith(QLatin1String("density/")) ? bare.mid(8)
+  g->setName(prefix + (bare.startsWith(QLatin1String(store::metric::kDensityPrefix)) ? bare.mid(sizeof store::metric::kDensityPrefix - 1)
                        : threshold                                ? QStringLiteral("Δ ") + bare.mid(10)
                        : bare.startsWith(QLatin1String("scale/")) ? QStringLiteral("α ") + bare.mid(6)
                                                                   : bare));

@@ -65,7 +65,7 @@ class BufferingObserver : public train::TrainingObserver {
     QVector<LivePoint> points;
     const double x = static_cast<double>(offset_ + step);
     for (const auto& [layer, d] : density)
-      points.push_back({QStringLiteral("density/") + QString::fromStdString(layer), x, d.first / d.second});
+      points.push_back({QString::fromLatin1(store::metric::kDensityPrefix) + QString::fromStdString(layer), x, d.first / d.second});
     // The first branch's upper threshold and first scale of each layer's weights, in latent-weight units.
     for (const auto& r : rows) {
       if (r.tensor != "weight" || r.branch != 0) continue;

@@ -1,6 +1,6 @@
 #pragma once
 // The names of the metrics a training run records, written once for the runner that logs them and the CLI,
-// reports and views that read them back. Per-layer series ("density/<layer>") are built from the layer name.
+// reports and views that read them back.
 namespace ternlab::store::metric {
 
 inline constexpr const char kTrainLoss[] = "train/loss";          // per logged step: the batch's loss
@@ -12,5 +12,8 @@ inline constexpr const char kTestAcc[] = "test/acc";              // per epoch: 
 inline constexpr const char kTestTop5[] = "test/top5";            // per epoch: top-5 test accuracy (%)
 inline constexpr const char kEpochSeconds[] = "epoch/seconds";    // per epoch: wall seconds
 inline constexpr const char kTestPrefix[] = "test/";              // every per-epoch test metric starts with it
+inline constexpr const char kLearningRate[] = "lr";               // per logged step: the optimizer's learning rate
+inline constexpr const char kEpoch[] = "epoch";                   // per epoch: the epoch number
+inline constexpr const char kDensityPrefix[] = "density/";        // + layer name, per logged step: non-zero fraction
 
 }  // namespace ternlab::store::metric

@@ -44,7 +44,7 @@ class StageRecorder {
     s.step = [this](const StepUpdate& u) {
       db_.logMetrics(runId_, {{store::metric::kTrainLoss, u.step, u.epoch, u.wallMs, u.loss},
                               {store::metric::kTrainBatchAcc, u.step, u.epoch, u.wallMs, u.accuracy},
-                              {"lr", u.step, u.epoch, u.wallMs, u.lr}});
+                              {store::metric::kLearningRate, u.step, u.epoch, u.wallMs, u.lr}});
       obs_.onStep(u);
     };
     s.epoch = [this](const EpochUpdate& u) {
@@ -54,7 +54,7 @@ class StageRecorder {
                               {store::metric::kTestAcc, u.step, u.epoch, u.wallMs, u.testAcc},
                               {store::metric::kTestTop5, u.step, u.epoch, u.wallMs, u.testTop5},
                               {store::metric::kEpochSeconds, u.step, u.epoch, u.wallMs, u.seconds},
-                              {"epoch", u.step, u.epoch, u.wallMs, static_cast<double>(u.epoch)}});
+                              {store::metric::kEpoch, u.step, u.epoch, u.wallMs, static_cast<double>(u.epoch)}});
       obs_.onEpoch(u);
     };
     s.layers = [this](std::int64_t step, int epoch, const std::vector<store::LayerStatRow>& rows) {
@@ -68,7 +68,7 @@ class StageRecorder {
         }
       std::vector<store::MetricPoint> pts;
       for (const auto& [layer, d] : density)
-        pts.push_back({"density/" + layer, step, epoch, 0.0, d.first / d.second});
+        pts.push_back({store::metric::kDensityPrefix + layer, step, epoch, 0.0, d.first / d.second});
       db_.logMetrics(runId_, pts);
       obs_.onLayerStats(runId_, rows);
     };
