@@ -23,6 +23,7 @@ void addExportCommand(CLI::App& app, int& exitCode);
 void addInferCommand(CLI::App& app, int& exitCode);
 void addPredictCommand(CLI::App& app, int& exitCode);
 void addBenchCommand(CLI::App& app, int& exitCode);
+void addImportCommand(CLI::App& app, int& exitCode);
 // export --format tnn (TnnExportCommand.cpp); returns the exit code.
 int exportTnnCommand(const std::string& dbPath, std::int64_t id, const std::string& out);
 

@@ -3,16 +3,26 @@
 #include <cstdio>
 #include <memory>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
 #include "Commands.h"
 #include "ConsoleObserver.h"
+#include "RankLauncher.h"
 #include "config/ConfigError.h"
 #include "config/DottedKey.h"
 #include "config/ExperimentConfig.h"
 #include "store/RunStore.h"
+#include "train/Distributed.h"
 #include "train/ExperimentRunner.h"
 #include "train/SeedRuns.h"
 
 namespace ternlab::cli {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -31,7 +41,31 @@ struct RunArgs {
   std::int64_t id = 0;
   std::vector<std::uint64_t> seeds;
   bool skipFinished = false;
+  // Data-parallel training (train/Distributed.h).
+  int nproc = 1;
+  int worldSize = 0;  // 0: WORLD_SIZE, else 1
+  int rank = -1;      // -1: RANK, else 0
+  std::string rendezvous;
+  double timeout = 60;
 };
+
+// `run` and the arguments every rank of `--nproc` repeats (the launcher adds the rank's own).
+std::vector<std::string> rankArguments(const RunArgs& a, const std::string& db) {
+  std::vector<std::string> out{"run", a.file, "--db", db};
+  if (a.epochs >= 0) out.insert(out.end(), {"--epochs", std::to_string(a.epochs)});
+  if (a.trainLimit > 0) out.insert(out.end(), {"--train-limit", std::to_string(a.trainLimit)});
+  if (a.testLimit > 0) out.insert(out.end(), {"--test-limit", std::to_string(a.testLimit)});
+  if (a.json) out.push_back("--json");
+  if (a.noCheckpoints) out.push_back("--no-checkpoints");
+  if (!a.tag.empty()) out.insert(out.end(), {"--tag", a.tag});
+  for (const auto& kv : a.sets) out.insert(out.end(), {"--set", kv});
+  if (!a.seeds.empty()) {
+    std::string list;
+    for (const auto s : a.seeds) list += (list.empty() ? "" : ",") + std::to_string(s);
+    out.insert(out.end(), {"--seeds", list});
+  }
+  return out;
+}
 
 // Applies command-line overrides to the base and to every stage, then revalidates.
 config::ExperimentConfig withOverrides(const config::ExperimentConfig& cfg, const RunArgs& a) {
@@ -73,6 +107,22 @@ void addRunCommand(CLI::App& app, int& exitCode) {
       ->delimiter(',');
   cmd->add_flag("--skip-finished", args->skipFinished,
                 "do not run a seed again that already has a finished run of this experiment in the store");
+  auto* dp = "Data-parallel training (LibTorch c10d, Gloo)";
+  cmd->add_option("--nproc", args->nproc, "train data-parallel in N local processes, batch_size images per process")
+      ->check(CLI::Range(1, 64))
+      ->group(dp);
+  cmd->add_option("--world-size", args->worldSize, "processes of a run over several machines (default: $WORLD_SIZE, else 1)")
+      ->check(CLI::Range(1, 1024))
+      ->group(dp);
+  cmd->add_option("--rank", args->rank, "this process's rank, 0 to world size - 1; rank 0 records the run (default: $RANK)")
+      ->check(CLI::Range(0, 1023))
+      ->group(dp);
+  cmd->add_option("--rendezvous", args->rendezvous,
+                  "HOST:PORT where rank 0 listens (default: $MASTER_ADDR:$MASTER_PORT, else 127.0.0.1:29500)")
+      ->group(dp);
+  cmd->add_option("--timeout", args->timeout, "seconds a rank waits for a peer before the run fails (default 60)")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->group(dp);
   cmd->callback([args, &exitCode] {
     config::ExperimentConfig cfg;
     try {
@@ -82,17 +132,71 @@ void addRunCommand(CLI::App& app, int& exitCode) {
       exitCode = 2;
       return;
     }
+    const bool dataParallel = args->nproc > 1 || args->worldSize > 1 || (args->worldSize == 0 && std::getenv("WORLD_SIZE") &&
+                                                                         std::string(std::getenv("WORLD_SIZE")) != "1");
+    if (dataParallel && (args->reuseStages || args->skipFinished)) {
+      std::fprintf(stderr, "error: --reuse-stages and --skip-finished cannot be used in a data-parallel run: every "
+                           "rank trains every stage\n");
+      exitCode = 2;
+      return;
+    }
+    if (args->nproc > 1) {
+      RankLaunch launch;
+      launch.processes = args->nproc;
+      launch.db = args->store.path();
+      launch.runArgs = rankArguments(*args, launch.db);
+      launch.timeoutSeconds = args->timeout;
+      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      launch.threadsEach = args->threads > 0 ? args->threads : std::max(1, cores / args->nproc);
+      exitCode = launchLocalRanks(launch);
+      return;
+    }
     train::StopToken stop;
     StopOnSignal guard(stop);
-    ConsoleObserver observer(args->json);
     train::RunOptions opts;
     opts.dbPath = args->store.path();
     opts.checkpoints = !args->noCheckpoints;
     opts.reuseStages = args->reuseStages;
+    std::unique_ptr<train::DataParallel> group;
+    fs::path rankStore;  // a rank other than 0 records into a private store, removed at the end
+    if (dataParallel) {
+      train::DistributedOptions d;
+      d.worldSize = args->worldSize;
+      d.rank = args->rank;
+      d.host.clear();
+      d.port = 0;
+      if (!args->rendezvous.empty()) train::parseRendezvous(args->rendezvous, d);
+      d.timeoutSeconds = args->timeout;
+      d = train::resolveDistributed(d);
+      group = std::make_unique<train::DataParallel>(d);
+      opts.parallel = group.get();
+      if (d.rank > 0) {
+        rankStore = fs::temp_directory_path() / ("ternlab-rank" + std::to_string(d.rank) + "-" + std::to_string(::getpid()));
+        fs::create_directories(rankStore);
+        opts.dbPath = (rankStore / "runs.sqlite").string();
+      }
+    }
+    struct RemoveAtEnd {
+      fs::path dir;
+      ~RemoveAtEnd() {
+        std::error_code ec;
+        if (!dir.empty()) fs::remove_all(dir, ec);
+      }
+    } removeRankStore{rankStore};
+    const bool quiet = args->json || !rankStore.empty();
+    ConsoleObserver observer(quiet);
     train::SeedRunOptions seeds;
     seeds.seeds = args->seeds;
     seeds.skipFinished = args->skipFinished;
     const auto outcomes = train::runSeeds(cfg, seeds, opts, observer, stop);
+    if (!rankStore.empty()) {  // rank 0 reports the run
+      exitCode = 0;
+      for (const auto& o : outcomes) {
+        if (o.outcome.status == store::RunStatus::Failed) std::fprintf(stderr, "error: %s\n", o.outcome.error.c_str());
+        exitCode = std::max(exitCode, exitCodeOf(o.outcome));
+      }
+      return;
+    }
     if (!args->tag.empty()) {
       store::RunStore db(opts.dbPath);
       for (const auto& o : outcomes) db.addTag(o.outcome.runId, args->tag);

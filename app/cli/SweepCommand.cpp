@@ -34,7 +34,50 @@ struct SweepArgs {
   bool noReuse = false;
   bool skipFinished = false;
   std::vector<std::uint64_t> seeds;
+  std::string shard;  // "i/n": run only this machine's share of the grid
 };
+
+// One child `run`: a grid point with the seeds it runs.
+struct SweepJob {
+  std::size_t point;
+  std::string seeds;  // comma-separated; empty: the experiment's own seed
+};
+
+// "i/n" with 1 ≤ i ≤ n: the shard this machine runs.
+std::pair<std::size_t, std::size_t> parseShard(const std::string& text) {
+  const auto slash = text.find('/');
+  std::size_t used = 0, usedN = 0;
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    const long i = std::stol(text.substr(0, slash), &used);
+    const long n = std::stol(text.substr(slash + 1), &usedN);
+    if (used != slash || usedN != text.size() - slash - 1 || n < 1 || i < 1 || i > n) throw std::invalid_argument("range");
+    return {static_cast<std::size_t>(i), static_cast<std::size_t>(n)};
+  } catch (const std::exception&) {
+    throw CLI::ValidationError("--shard", "expected I/N with 1 <= I <= N (e.g. 2/3), got '" + text + "'");
+  }
+}
+
+// The child runs of the sweep. Unsharded, one per point with all its seeds (a point's seeds share its stages);
+// sharded, one per (point, seed), dealt round-robin over the shards, so n machines split the grid evenly and
+// together run every point and seed exactly once.
+std::vector<SweepJob> sweepJobs(std::size_t points, const std::vector<std::uint64_t>& seeds, const std::string& shard) {
+  std::vector<SweepJob> jobs;
+  if (shard.empty()) {
+    std::string all;
+    for (const auto s : seeds) all += (all.empty() ? "" : ",") + std::to_string(s);
+    for (std::size_t p = 0; p < points; ++p) jobs.push_back({p, all});
+    return jobs;
+  }
+  const auto [index, count] = parseShard(shard);
+  std::size_t k = 0;
+  for (std::size_t p = 0; p < points; ++p) {
+    const std::size_t perPoint = seeds.empty() ? 1 : seeds.size();
+    for (std::size_t j = 0; j < perPoint; ++j, ++k)
+      if (k % count == index - 1) jobs.push_back({p, seeds.empty() ? "" : std::to_string(seeds[j])});
+  }
+  return jobs;
+}
 
 // One point of the grid: the experiment document and a readable suffix ("factor=0.1,branches=2").
 struct SweepPoint {
@@ -141,6 +184,17 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
                 "\"reuse_stages\", else reuse)");
   cmd->add_option("--seeds", a->seeds, "run every point once per seed (comma-separated; default: the file's \"seeds\")")
       ->delimiter(',');
+  cmd->add_option("--shard", a->shard,
+                  "run only share I of N of the grid's points and seeds (e.g. 1/3 on one machine, 2/3 and 3/3 on two "
+                  "others; merge their stores with `import`)")
+      ->check([](const std::string& v) {
+        try {
+          parseShard(v);
+          return std::string();
+        } catch (const CLI::ValidationError& e) {
+          return std::string(e.what());
+        }
+      });
   cmd->add_flag("--skip-finished", a->skipFinished,
                 "do not run a point and seed again that already has a finished run in the store (continue a sweep)");
   cmd->callback([a, &exitCode] {
@@ -160,8 +214,7 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
         seeds.push_back(list[i].get<std::uint64_t>());
       }
     }
-    std::string seedList;
-    for (const auto s : seeds) seedList += (seedList.empty() ? "" : ",") + std::to_string(s);
+    const auto jobs = sweepJobs(points.size(), seeds, a->shard);
     // Validate every point before running any.
     const auto tmp = fs::temp_directory_path() / ("ternlab-sweep-" + std::to_string(::getpid()));
     fs::create_directories(tmp);
@@ -177,11 +230,14 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       files.push_back((tmp / ("point-" + std::to_string(i) + ".json")).string());
       std::ofstream(files.back()) << points[i].doc.dump(2);
     }
-    const std::size_t perPoint = seeds.empty() ? 1 : seeds.size();
-    std::fprintf(stderr, "sweep %s: %zu runs\n", name.c_str(), points.size() * perPoint);
+    std::size_t runCount = 0;
+    for (const auto& job : jobs) runCount += job.seeds.empty() ? 1 : std::count(job.seeds.begin(), job.seeds.end(), ',') + 1;
+    std::fprintf(stderr, "sweep %s: %zu runs%s\n", name.c_str(), runCount,
+                 a->shard.empty() ? "" : (" (shard " + a->shard + ")").c_str());
     if (a->dryRun) {
-      for (const auto& p : points)
-        std::printf("%s%s\n", p.doc["name"].get<std::string>().c_str(), seedList.empty() ? "" : (" seeds=" + seedList).c_str());
+      for (const auto& job : jobs)
+        std::printf("%s%s\n", points[job.point].doc["name"].get<std::string>().c_str(),
+                    job.seeds.empty() ? "" : (" seeds=" + job.seeds).c_str());
       return;
     }
     const int parallel = a->parallel > 0 ? a->parallel : sweep.value("parallel", 1);
@@ -201,7 +257,8 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) ++failures;
       }
     };
-    for (std::size_t i = 0; i < files.size(); ++i) {
+    for (std::size_t n = 0; n < jobs.size(); ++n) {
+      const std::size_t i = jobs[n].point;
       std::vector<std::string> argv{"ternlab-cli", "run", files[i], "--db", db, "--tag", name};
       if (parallel > 1) argv.insert(argv.end(), {"--threads", std::to_string(threadsEach)});
       if (a->epochs >= 0) argv.insert(argv.end(), {"--epochs", std::to_string(a->epochs)});
@@ -209,9 +266,10 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       if (a->testLimit > 0) argv.insert(argv.end(), {"--test-limit", std::to_string(a->testLimit)});
       if (parallel > 1 || a->json) argv.push_back("--json");
       if (reuse) argv.push_back("--reuse-stages");
-      if (!seedList.empty()) argv.insert(argv.end(), {"--seeds", seedList});
+      if (!jobs[n].seeds.empty()) argv.insert(argv.end(), {"--seeds", jobs[n].seeds});
       if (a->skipFinished) argv.push_back("--skip-finished");
-      std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, files.size(), points[i].doc["name"].get<std::string>().c_str());
+      std::fprintf(stderr, "[%zu/%zu] %s%s\n", n + 1, jobs.size(), points[i].doc["name"].get<std::string>().c_str(),
+                   a->shard.empty() || jobs[n].seeds.empty() ? "" : (" seed " + jobs[n].seeds).c_str());
       reap(false);
       running.push_back(runChild(argv));
       if (parallel == 1) reap(true);
@@ -226,7 +284,7 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       for (const auto& r : s.listRuns(f)) arr.push_back({{"id", r.id}, {"name", r.name}, {"status", store::runStatusName(r.status)}});
       std::printf("%s\n", json{{"sweep", name}, {"runs", arr}, {"failed", failures}}.dump(2).c_str());
     }
-    std::fprintf(stderr, "sweep %s: %zu runs, %d points failed\n", name.c_str(), files.size() * perPoint, failures);
+    std::fprintf(stderr, "sweep %s: %zu runs, %d points failed\n", name.c_str(), runCount, failures);
     exitCode = failures ? 1 : 0;
   });
 }

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   ternlab::cli::addInferCommand(app, exitCode);
   ternlab::cli::addPredictCommand(app, exitCode);
   ternlab::cli::addBenchCommand(app, exitCode);
+  ternlab::cli::addImportCommand(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

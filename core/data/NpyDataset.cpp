@@ -8,7 +8,7 @@
 
 #include "data/DataError.h"
 #include "data/OwnData.h"
-#include "export/Npz.h"
+#include "io/Npz.h"
 #include "io/RegularFile.h"
 
 namespace ternlab::data {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/ExperimentConfig.h"
-#include "export/Npz.h"
+#include "io/Npz.h"
 #include "nn/TernaryNet.h"
 
 namespace ternlab::exporting {

@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "data/Dataset.h"
-#include "export/Npz.h"
+#include "io/Npz.h"
 #include "report/RunModel.h"
 #include "train/DatasetFor.h"
 

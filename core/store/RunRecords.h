@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,14 @@ struct Artefact {
   std::string sha256;
   std::int64_t step = 0;
   int epoch = 0;  // checkpoints: the epochs done when it was written (0 for other kinds)
+};
+
+// What RunStore::importRuns did.
+struct ImportReport {
+  std::map<std::int64_t, std::int64_t> ids;  // source run id → its new id here, for every run copied
+  std::int64_t alreadyPresent = 0;  // runs this store already has (same uuid): not copied again
+  std::int64_t notEnded = 0;        // runs of a pipeline still queued or running in the source: left out
+  std::int64_t unreachable = 0;     // runs whose parent chain is broken in the source: left out
 };
 
 // Filter for listing runs.

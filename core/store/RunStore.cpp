@@ -78,20 +78,6 @@ bool readOnlyStore(const std::string& path) {
   return ::access(path.c_str(), W_OK) != 0 || ::access((dir.empty() ? fs::path(".") : dir).c_str(), W_OK) != 0;
 }
 
-// An SQLite URI for path, %-escaping what a URI would read as syntax.
-std::string fileUri(const std::string& path, const char* query) {
-  std::string out = "file:";
-  for (unsigned char c : fs::absolute(path).string()) {
-    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out + query;
-}
 
 }  // namespace
 
@@ -106,7 +92,7 @@ RunStore::RunStore(const std::string& path) : path_(path) {
   // could not create the shared-memory file beside it; with a -wal file present, as a normal reader.
   const std::string target = !readOnly_ ? path : fileUri(path, fs::exists(path + "-wal", ec) ? "?mode=ro" : "?immutable=1");
   const int flags = readOnly_ ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX
-                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX;
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
   db_.reset(raw);
@@ -160,6 +146,24 @@ std::int64_t RunStore::createRun(const NewRun& r) {
   }
   tx.commit();
   return id;
+}
+
+void RunStore::setParam(std::int64_t run, const std::string& key, double value) {
+  Lock lock(mutex_);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  Statement p(db_.get(), "INSERT OR REPLACE INTO param(run_id, key, value, num) VALUES (?,?,?,?)", path_);
+  p.bind(1, run).bind(2, key).bind(3, std::string(text)).bind(4, value).run();
+}
+
+int RunStore::failRunsOfProcess(std::int64_t pid, const std::string& error) {
+  Lock lock(mutex_);
+  Statement s(db_.get(),
+              std::string("UPDATE run SET status = 'failed', error = ?, ended = ") + kNow +
+                  " WHERE status = 'running' AND pid = ?",
+              path_);
+  s.bind(1, error).bind(2, pid).run();
+  return sqlite3_changes(db_.get());
 }
 
 void RunStore::setStatus(std::int64_t run, RunStatus status, const std::string& error) {

@@ -22,6 +22,11 @@ class RunStore {
   // Writing a run's life.
   std::int64_t createRun(const NewRun& run);  // status running, params flattened from the config
   void setStatus(std::int64_t run, RunStatus status, const std::string& error = "");
+  // Marks the runs that process `pid` left 'running' as failed with error (a launcher whose child was killed);
+  // returns how many.
+  int failRunsOfProcess(std::int64_t pid, const std::string& error);
+  // A parameter of how the run was made that its config does not hold (a data-parallel run's world size).
+  void setParam(std::int64_t run, const std::string& key, double value);
   // setStatus(run, RunStatus::Failed, error), retried once after truncating the write-ahead log when the first
   // write fails, so a run whose store ran out of room can still be marked failed with its cause.
   void markFailed(std::int64_t run, const std::string& error);
@@ -34,6 +39,11 @@ class RunStore {
   // Copies another run's metrics, summaries, layer statistics and artefact rows (the files are shared,
   // not copied) onto run `to`: how a reused pipeline stage gets the record of the stage it reuses.
   void copyRecords(std::int64_t from, std::int64_t to);
+  // Copies every run of another TernLab store (same schema) that this one lacks, matched by uuid, with its
+  // params, notes, tags, metrics, summaries, layer statistics and artefact rows (the files stay where they
+  // are); ids are new here and parents, tags, metric keys and teacher ids are remapped. One transaction: a
+  // fault leaves this store as it was. StoreImport.cpp.
+  ImportReport importRuns(const std::string& sourcePath);
   // Marks 'running' runs whose heartbeat is older than maxAgeSeconds (or whose process on this host
   // is gone) as 'interrupted'; returns how many.
   int markStaleRunsInterrupted(double maxAgeSeconds = 120.0);

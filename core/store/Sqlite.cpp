@@ -1,6 +1,9 @@
 #include "store/Sqlite.h"
 
+#include <cctype>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 namespace ternlab::store {
 
@@ -21,6 +24,20 @@ std::string errorText(sqlite3* db) { return db ? sqlite3_errmsg(db) + systemCaus
   throw StoreError(dbPath + ": " + what + ": " + errorText(db));
 }
 }  // namespace
+
+std::string fileUri(const std::string& path, const char* query) {
+  std::string out = "file:";
+  for (unsigned char c : std::filesystem::absolute(path).string()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out + query;
+}
 
 Statement::Statement(sqlite3* db, const std::string& sql, const std::string& dbPath) : db_(db), dbPath_(dbPath) {
   sqlite3_stmt* s = nullptr;

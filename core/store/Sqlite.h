@@ -48,6 +48,9 @@ class Statement {
   std::string dbPath_;
 };
 
+// An SQLite URI (file:/abs/path + query) for path, %-escaping what a URI would read as syntax.
+std::string fileUri(const std::string& path, const char* query);
+
 // Runs SQL without results; throws StoreError naming the database on failure.
 void exec(sqlite3* db, const std::string& sql, const std::string& dbPath);
 

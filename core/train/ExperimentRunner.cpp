@@ -8,6 +8,7 @@
 #include "data/Dataset.h"
 #include "store/RunStore.h"
 #include "train/DatasetFor.h"
+#include "train/Distributed.h"
 #include "train/PyTorchWeights.h"
 #include "train/StageCache.h"
 #include "train/StageTrainer.h"
@@ -299,8 +300,11 @@ class Execution {
     observer_.onStageStarted({current_, pipeline_ ? out_.runId : 0, sc.name, static_cast<int>(i),
                               static_cast<int>(stageCount), sc.epochs,
                               (data.train.size() + sc.batchSize - 1) / sc.batchSize});
+    recordWorld(sc);
+    const CommStats before = options_.parallel ? options_.parallel->stats() : CommStats{};
     auto result = trainStage(withTeacher, data, init ? &*init : nullptr, teacher.get(), current_, rec.sink(), stop_,
-                             resume ? &*resume : nullptr);
+                             resume ? &*resume : nullptr, options_.parallel);
+    recordTraffic(before, result.steps - (resume ? resume->step : 0));
     if (result.cancelled) {
       cancel(i);
       return false;
@@ -310,6 +314,23 @@ class Execution {
     logStageResult(i, result.testAcc, result.testTop5);
     carried_ = std::move(result.finalState);
     return true;
+  }
+
+  // A data-parallel stage (and its pipeline) shows how it was trained: ranks and images per rank per step.
+  void recordWorld(const config::ExperimentConfig& sc) {
+    if (!options_.parallel) return;
+    for (const auto id : {current_, out_.runId}) {
+      db_.setParam(id, "distributed.world_size", options_.parallel->worldSize());
+      db_.setParam(id, "distributed.per_rank_batch", static_cast<double>(sc.batchSize));
+    }
+  }
+
+  // What the stage's collectives cost per training step (the evaluations' few included): time and bytes sent.
+  void recordTraffic(const CommStats& before, std::int64_t steps) {
+    if (!options_.parallel || steps <= 0) return;
+    const auto& now = options_.parallel->stats();
+    db_.setParam(current_, "distributed.allreduce_ms_per_step", 1000.0 * (now.seconds - before.seconds) / steps);
+    db_.setParam(current_, "distributed.bytes_per_step", static_cast<double>(now.bytes - before.bytes) / steps);
   }
 
   // A pipeline records each stage's final accuracy at x = the stage's number.

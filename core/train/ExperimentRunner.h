@@ -8,6 +8,8 @@
 
 namespace ternlab::train {
 
+class DataParallel;
+
 // Where and how a run is recorded.
 struct RunOptions {
   std::string dbPath;         // the run store
@@ -16,6 +18,9 @@ struct RunOptions {
   // A pipeline stage whose identity (config, seed, starting weights, teacher) matches a finished run in
   // the store is not trained again: its record is copied from that run (see StageCache).
   bool reuseStages = false;
+  // This process is one rank of a data-parallel run (Distributed.h): every stage trains in the group. Rank 0
+  // records into dbPath; the other ranks run the same steps against a private store of their own.
+  DataParallel* parallel = nullptr;
 };
 
 // What happened, for the caller: the top-level run and how it ended.

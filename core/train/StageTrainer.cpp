@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "data/BatchIterator.h"
+#include "train/Distributed.h"
 #include "train/LrSchedule.h"
 
 namespace ternlab::train {
@@ -69,6 +70,31 @@ at::Tensor distillationLoss(const at::Tensor& student, const at::Tensor& teacher
   return torch::kl_div(logP, q, at::Reduction::Mean).mul(temperature * temperature * student.size(1));
 }
 
+// This rank's rows [lo, hi) of a global batch of n images: the ranks' shares are contiguous and differ by at
+// most one image, so together they are the batch a single process would train on.
+std::pair<std::int64_t, std::int64_t> shareOf(std::int64_t n, const DataParallel* parallel) {
+  if (!parallel) return {0, n};
+  const std::int64_t w = parallel->worldSize(), r = parallel->rank();
+  return {r * n / w, (r + 1) * n / w};
+}
+
+data::Batch sliceBatch(const data::Batch& b, std::int64_t lo, std::int64_t hi) {
+  return {b.images.slice(0, lo, hi), b.labels.slice(0, lo, hi), b.indices.slice(0, lo, hi)};
+}
+
+std::vector<at::Tensor> stateTensors(nn::TernaryNet& net) {
+  std::vector<at::Tensor> all;
+  for (const auto& p : net.parameters(true)) all.push_back(p);
+  for (const auto& b : net.buffers(true)) all.push_back(b);
+  return all;
+}
+
+std::vector<at::Tensor> bufferTensors(nn::TernaryNet& net) {
+  std::vector<at::Tensor> all;
+  for (const auto& b : net.buffers(true)) all.push_back(b);
+  return all;
+}
+
 }  // namespace
 
 std::shared_ptr<nn::TernaryNet> buildModel(const config::ExperimentConfig& cfg, const data::Dataset& shapeOf) {
@@ -110,15 +136,18 @@ std::vector<store::LayerStatRow> collectLayerStats(const nn::TernaryNet& net, st
   return rows;
 }
 
-Evaluation evaluate(nn::TernaryNet& net, const data::Dataset& test, std::int64_t batchSize) {
+Evaluation evaluate(nn::TernaryNet& net, const data::Dataset& test, std::int64_t batchSize, DataParallel* parallel) {
   torch::NoGradGuard guard;
   net.eval();
   Evaluation e;
   if (test.size() == 0) return e;
+  // Every rank holds the same model once the running statistics are averaged; each evaluates its share.
+  if (parallel) parallel->averageTensors(bufferTensors(net));
+  const auto [first, last] = shareOf(test.size(), parallel);
   std::int64_t top1 = 0, top5 = 0;
   double lossSum = 0;
-  for (std::int64_t b = 0; b < test.size(); b += batchSize) {
-    const auto end = std::min(b + batchSize, test.size());
+  for (std::int64_t b = first; b < last; b += batchSize) {
+    const auto end = std::min(b + batchSize, last);
     const auto x = test.images.slice(0, b, end);
     const auto y = test.labels.slice(0, b, end);
     const auto logits = net.forward(x);
@@ -129,6 +158,13 @@ Evaluation evaluate(nn::TernaryNet& net, const data::Dataset& test, std::int64_t
     top1 += hits.select(1, 0).sum().item<std::int64_t>();
     top5 += hits.any(1).sum().item<std::int64_t>();
   }
+  if (parallel) {
+    std::vector<double> counts{static_cast<double>(top1), static_cast<double>(top5), lossSum};
+    parallel->sum(counts);
+    top1 = static_cast<std::int64_t>(counts[0]);
+    top5 = static_cast<std::int64_t>(counts[1]);
+    lossSum = counts[2];
+  }
   const double n = static_cast<double>(test.size());
   e.top1 = 100.0 * top1 / n;
   e.top5 = 100.0 * top5 / n;
@@ -138,7 +174,7 @@ Evaluation evaluate(nn::TernaryNet& net, const data::Dataset& test, std::int64_t
 
 StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetPair& data, const ModelState* init,
                        const Teacher* teacher, std::int64_t runId, const StageSink& sink, const StopToken& stop,
-                       const ResumePoint* resume) {
+                       const ResumePoint* resume, DataParallel* parallel) {
   const int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);
   torch::manual_seed(cfg.seed);
@@ -158,6 +194,10 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
     firstEpoch = resume->epochsDone + 1;
     step = resume->step;
   }
+  // Rank 0's weights, buffers and learned quantizer parameters on every rank (they are built from the same seed;
+  // this makes it so whatever the start).
+  if (parallel) parallel->broadcastFromRankZero(stateTensors(*net));
+  const std::int64_t world = parallel ? parallel->worldSize() : 1;
   const OptimizerSaver saveOptimizer = [&optimizer](const std::string& path) {
     torch::serialize::OutputArchive ar;
     optimizer->save(ar);
@@ -171,10 +211,14 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
   StageResult result;
   std::unique_ptr<TeacherLogits> teacherLogits;
   if (teacher && cfg.distill.enabled())
-    teacherLogits = std::make_unique<TeacherLogits>(teacher->model, data.train.size(), teacher->cacheLogits && !aug.enabled);
+    // A rank sees other images every epoch, so its first epoch cannot fill the cache: teachers run per rank.
+    teacherLogits = std::make_unique<TeacherLogits>(teacher->model, data.train.size(),
+                                                    teacher->cacheLogits && !aug.enabled && !parallel);
   for (int epoch = firstEpoch; epoch <= cfg.epochs; ++epoch) {
     const auto e0 = Clock::now();
-    data::BatchIterator it(data.train, cfg.batchSize, true, cfg.seed * 7919ULL + static_cast<std::uint64_t>(epoch), aug);
+    // One permutation for every rank (same seed); a global batch is world × batch_size images.
+    data::BatchIterator it(data.train, cfg.batchSize * world, true, cfg.seed * 7919ULL + static_cast<std::uint64_t>(epoch),
+                           aug);
     const auto nb = it.batches();
     net->train();
     double lossSum = 0, seen = 0, correct = 0, winLoss = 0, winCorrect = 0, winSeen = 0;
@@ -186,7 +230,11 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
       }
       lr = learningRate(cfg.optimizer, cfg.schedule, cfg.epochs, (epoch - 1) + static_cast<double>(b) / nb);
       setLr(*optimizer, lr);
-      const auto batch = it.batch(b);
+      const auto global = it.batch(b);
+      const auto globalSize = global.labels.size(0);
+      if (globalSize < world) continue;  // a last batch too small to give every rank an image (same on all ranks)
+      const auto [lo, hi] = shareOf(globalSize, parallel);
+      const auto batch = parallel ? sliceBatch(global, lo, hi) : global;
       optimizer->zero_grad();
       const auto logits = net->forward(batch.images);
       auto loss = torch::nn::functional::cross_entropy(logits, batch.labels);
@@ -196,11 +244,18 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
         loss = distillationLoss(logits, tl, cfg.distill.temperature) * lambda + loss * (1.0 - lambda);
       }
       loss.backward();
+      double bs = static_cast<double>(batch.labels.size(0));
+      double l = loss.item<double>();
+      double c = logits.argmax(1).eq(batch.labels).sum().item<double>();
+      if (parallel) {  // the global batch's mean loss and hits, in the gradients' collective
+        std::vector<double> sums{l * bs, c, bs};
+        parallel->averageGradients(net->parameters(true), sums);
+        bs = sums[2];
+        l = sums[0] / bs;
+        c = sums[1];
+      }
       optimizer->step();
       ++step;
-      const double bs = static_cast<double>(batch.labels.size(0));
-      const double l = loss.item<double>();
-      const double c = logits.argmax(1).eq(batch.labels).sum().item<double>();
       lossSum += l * bs;
       correct += c;
       seen += bs;
@@ -216,7 +271,7 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
     }
     if (result.cancelled) break;
     if (teacherLogits) teacherLogits->epochDone();  // every image was seen once
-    const auto ev = evaluate(*net, data.test);
+    const auto ev = evaluate(*net, data.test, 1000, parallel);
     result.testAcc = ev.top1;
     result.testTop5 = ev.top5;
     result.testLoss = ev.loss;
@@ -226,7 +281,7 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
     if (sink.checkpoint) sink.checkpoint(epoch, step, captureState(*net), saveOptimizer);
   }
   if (firstEpoch > cfg.epochs && !result.cancelled) {  // resumed after the last epoch: only evaluate
-    const auto ev = evaluate(*net, data.test);
+    const auto ev = evaluate(*net, data.test, 1000, parallel);
     result.testAcc = ev.top1;
     result.testTop5 = ev.top5;
     result.testLoss = ev.loss;

@@ -46,10 +46,15 @@ struct StageResult {
   ModelState finalState;
 };
 
-// Trains one stage of an experiment: builds the model, runs the epochs, reports through sink.
+class DataParallel;
+
+// Trains one stage of an experiment: builds the model, runs the epochs, reports through sink. With a data-parallel
+// group, this process is one rank: it trains on its share of every global batch (cfg.batchSize images per rank),
+// gradients are averaged over the ranks after backward, running statistics before every evaluation, and the
+// test set is evaluated in shares whose counts are summed; the sink sees the global figures.
 StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetPair& data, const ModelState* init,
                        const Teacher* teacher, std::int64_t runId, const StageSink& sink, const StopToken& stop,
-                       const ResumePoint* resume = nullptr);
+                       const ResumePoint* resume = nullptr, DataParallel* parallel = nullptr);
 
 // Model built for the config's dataset geometry, with the config's quantization policy installed.
 std::shared_ptr<nn::TernaryNet> buildModel(const config::ExperimentConfig& cfg, const data::Dataset& shapeOf);
@@ -61,6 +66,7 @@ std::vector<store::LayerStatRow> collectLayerStats(const nn::TernaryNet& net, st
 struct Evaluation {
   double top1 = 0, top5 = 0, loss = 0;
 };
-Evaluation evaluate(nn::TernaryNet& net, const data::Dataset& test, std::int64_t batchSize = 1000);
+Evaluation evaluate(nn::TernaryNet& net, const data::Dataset& test, std::int64_t batchSize = 1000,
+                    DataParallel* parallel = nullptr);
 
 }  // namespace ternlab::train

@@ -13,33 +13,20 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "CliProcess.h"
 #include "store/RunStore.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
-
-// Runs ternlab-cli with `args`, in directory `dir` when one is given.
-Result runCli(const std::string& args, const fs::path& dir = {}) {
-  const std::string cd = dir.empty() ? "" : "cd '" + dir.string() + "' && ";
-  const std::string cmd = cd + std::string(TERNLAB_CLI_PATH) + " " + args + " 2>&1";
-  Result r{0, ""};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-  const int st = ::pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using Result = ternlab::testsupport::CliResult;
+using ternlab::testsupport::runCli;
 
 // Runs ternlab-cli with the process's file-size limit (RLIMIT_FSIZE) at limitBytes: a write past it fails
 // with EFBIG as a write to a full disk fails with ENOSPC, without needing a small file system.
@@ -422,4 +409,59 @@ TEST(CliIntegration, SweepGridLargerThanTheBoundIsRefused) {
   EXPECT_NE(r.out.find(f + ": 'grid.seed': makes the grid more than 10000 points (200 × 200)"), std::string::npos)
       << r.out;
   EXPECT_FALSE(fs::exists(d / "db.sqlite"));
+}
+
+// A sweep split over two "machines" (--shard 1/2 and 2/2, each with its own store) ends in one store through
+// `import`: every point and seed once, ids remapped, the sweep's tag kept; importing again adds nothing.
+TEST(CliIntegration, ShardedSweepMergesIntoOneStore) {
+  const auto d = tempDir();
+  std::ofstream(d / "tiny.json") << R"({"name": "shard", "quant": {"weights": {"scheme": "twn"}}, "epochs": 1,
+                          "dataset": {"train_limit": 200, "test_limit": 100}, "threads": 1, "log_interval": 2})";
+  std::ofstream(d / "sweep.json") << R"({"name": "split", "base": "tiny.json", "grid": {"optimizer.lr": [0.05, 0.1, 0.2]}, "seeds": [1, 2]})";
+  const auto sweep = (d / "sweep.json").string();
+  // The shards deal the 6 (point, seed) runs round-robin: disjoint, and together the whole grid.
+  auto one = runCli("sweep " + sweep + " --shard 1/2 --dry-run");
+  auto two = runCli("sweep " + sweep + " --shard 2/2 --dry-run");
+  ASSERT_EQ(one.code, 0) << one.out;
+  ASSERT_EQ(two.code, 0) << two.out;
+  EXPECT_NE(one.out.find("sweep split: 3 runs (shard 1/2)"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("shard[lr=0.05] seeds=1\n"), std::string::npos) << one.out;
+  EXPECT_NE(two.out.find("shard[lr=0.05] seeds=2\n"), std::string::npos) << two.out;
+  EXPECT_EQ(one.out.find("shard[lr=0.05] seeds=2\n"), std::string::npos) << one.out;
+  for (const auto* bad : {"0/2", "3/2", "1/0", "x", "1/2/3"}) {
+    const auto r = runCli("sweep " + sweep + " --shard " + bad + " --dry-run");
+    EXPECT_NE(r.code, 0) << bad;
+    EXPECT_NE(r.out.find("--shard"), std::string::npos) << r.out;
+  }
+
+  const auto a = (d / "a.sqlite").string(), b = (d / "b.sqlite").string(), merged = (d / "merged.sqlite").string();
+  ASSERT_EQ(runCli("sweep " + sweep + " --shard 1/2 --db " + a).code, 0);
+  ASSERT_EQ(runCli("sweep " + sweep + " --shard 2/2 --db " + b).code, 0);
+  ASSERT_EQ(runCli("run " + (d / "tiny.json").string() + " --db " + merged + " --json").code, 0);  // ids 1.. taken here
+  auto r = runCli("import " + a + " --db " + merged + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto first = nlohmann::json::parse(r.out);
+  EXPECT_EQ(first["imported"], 3);
+  for (const auto& [from, to] : first["ids"].items()) EXPECT_NE(std::stoll(from), to.get<long long>()) << first.dump();
+  r = runCli("import " + b + " --db " + merged);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("imported 3 runs"), std::string::npos) << r.out;
+  r = runCli("import " + b + " --db " + merged + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["imported"], 0);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["already_present"], 3);
+
+  r = runCli("runs --db " + merged + " --tag split --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto runs = nlohmann::json::parse(r.out)["runs"];
+  ASSERT_EQ(runs.size(), 6u);
+  std::set<std::pair<std::string, int>> pointsAndSeeds;
+  for (const auto& run : runs) {
+    EXPECT_EQ(run["status"], "finished");
+    pointsAndSeeds.insert({run["name"].get<std::string>(), run["seed"].get<int>()});
+  }
+  EXPECT_EQ(pointsAndSeeds.size(), 6u);  // every point and seed exactly once
+  r = runCli("import " + (d / "tiny.json").string() + " --db " + merged);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("tiny.json"), std::string::npos) << r.out;
 }

@@ -23,7 +23,7 @@
 #include "data/Dataset.h"
 #include "data/IdxReader.h"
 #include "engine/TnnFile.h"
-#include "export/Npz.h"
+#include "io/Npz.h"
 #include "store/RunStore.h"
 #include "store/Sqlite.h"
 

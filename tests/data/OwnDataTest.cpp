@@ -12,7 +12,7 @@
 #include "data/DataError.h"
 #include "data/Dataset.h"
 #include "data/OwnData.h"
-#include "export/Npz.h"
+#include "io/Npz.h"
 
 using namespace ternlab::data;
 namespace fs = std::filesystem;

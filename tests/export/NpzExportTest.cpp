@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "export/ModelExport.h"
-#include "export/Npz.h"
+#include "io/Npz.h"
 #include "nn/TernaryNet.h"
 #include "train/ModelState.h"
 

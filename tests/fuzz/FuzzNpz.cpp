@@ -2,7 +2,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "FuzzSupport.h"
-#include "export/Npz.h"
+#include "io/Npz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace ternlab;

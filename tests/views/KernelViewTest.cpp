@@ -10,7 +10,7 @@
 #include "PlotIncludes.h"
 #include "ViewTestSupport.h"
 #include "config/ExperimentConfig.h"
-#include "export/Npz.h"
+#include "io/Npz.h"
 #include "train/ExperimentRunner.h"
 
 using namespace ternlab;

@@ -1,0 +1,114 @@
+#include "RankLauncher.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "store/RunStore.h"
+
+namespace ternlab::cli {
+
+namespace {
+
+// A TCP port on loopback that nothing listens on now (the kernel's choice; rank 0 binds it a moment later).
+int freeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error(std::string("cannot open a socket for the rendezvous: ") + std::strerror(errno));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error(std::string("cannot find a free port for the rendezvous: ") + std::strerror(errno));
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+pid_t spawn(const std::vector<std::string>& argv) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv("/proc/self/exe", args.data());
+    ::_exit(127);
+  }
+  if (pid < 0) throw std::runtime_error(std::string("cannot start a rank: ") + std::strerror(errno));
+  return pid;
+}
+
+std::string describe(int status) {
+  if (WIFSIGNALED(status)) return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+                                  strsignal(WTERMSIG(status)) + ")";
+  return "exit code " + std::to_string(WEXITSTATUS(status));
+}
+
+}  // namespace
+
+int launchLocalRanks(const RankLaunch& launch) {
+  const int port = freeLoopbackPort();
+  std::vector<pid_t> pids;
+  for (int r = 0; r < launch.processes; ++r) {
+    std::vector<std::string> argv{"ternlab-cli"};
+    argv.insert(argv.end(), launch.runArgs.begin(), launch.runArgs.end());
+    argv.insert(argv.end(), {"--world-size", std::to_string(launch.processes), "--rank", std::to_string(r), "--rendezvous",
+                             "127.0.0.1:" + std::to_string(port), "--timeout", std::to_string(launch.timeoutSeconds),
+                             "--threads", std::to_string(launch.threadsEach)});
+    pids.push_back(spawn(argv));
+  }
+  std::vector<int> status(pids.size(), 0);
+  std::vector<bool> done(pids.size(), false);
+  std::size_t left = pids.size();
+  using Clock = std::chrono::steady_clock;
+  std::optional<Clock::time_point> deadline;  // set when the first rank fails
+  bool terminated = false;
+  while (left > 0) {
+    int st = 0;
+    const pid_t pid = ::waitpid(-1, &st, WNOHANG);
+    if (pid > 0) {
+      for (std::size_t r = 0; r < pids.size(); ++r)
+        if (pids[r] == pid && !done[r]) {
+          done[r] = true;
+          status[r] = st;
+          --left;
+          const bool failed = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+          if (failed) {
+            std::fprintf(stderr, "rank %zu ended: %s\n", r, describe(st).c_str());
+            if (!deadline) deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                         std::chrono::duration<double>(launch.timeoutSeconds + 15));
+          }
+        }
+      continue;
+    }
+    if (deadline && Clock::now() > *deadline) {  // a rank that has not noticed its lost peer by now never will
+      for (std::size_t r = 0; r < pids.size(); ++r)
+        if (!done[r]) ::kill(pids[r], terminated ? SIGKILL : SIGTERM);
+      terminated = true;
+      deadline = Clock::now() + std::chrono::seconds(5);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (WIFSIGNALED(status[0])) {
+    store::RunStore db(launch.db);
+    db.failRunsOfProcess(pids[0], "rank 0 of " + std::to_string(launch.processes) + " (pid " + std::to_string(pids[0]) +
+                                      ") was " + describe(status[0]));
+    return 1;
+  }
+  return WEXITSTATUS(status[0]);
+}
+
+}  // namespace ternlab::cli
