@@ -14,7 +14,7 @@ BUILD=${TERNLAB_BUILD_DIR:-$ROOT/build}
 PACKAGES=(build-essential cmake ninja-build git pkg-config ccache
   libtorch-dev libopenblas0-pthread qt6-base-dev libqcustomplot-dev libqcustomplot-doc
   libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  libboost-dev dataset-fashion-mnist xvfb xauth python3
+  libboost-dev dataset-fashion-mnist xvfb xauth python3 iproute2
   libgloo-dev libonnx-dev libprotobuf-dev python3-onnx python3-numpy python3-torch libstb-dev help2man dpkg-dev)
 
 install_missing() {

@@ -256,6 +256,9 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
       }
       optimizer->step();
       ++step;
+      // Quantizers that initialise from their first batch (LSQ's step, asym's thresholds, FATNN's widths) did so on
+      // each rank's own images: rank 0's values, once, keep the ranks one model.
+      if (parallel && b == 0 && epoch == firstEpoch) parallel->broadcastFromRankZero(stateTensors(*net));
       lossSum += l * bs;
       correct += c;
       seen += bs;
