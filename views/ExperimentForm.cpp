@@ -150,6 +150,9 @@ QWidget* ExperimentForm::buildGeneral() {
   seeds_->setObjectName(QStringLiteral("seeds"));
   seeds_->setPlaceholderText(tr("e.g. 1,2,3 (empty: the seed above)"));
   seeds_->setToolTip(tr("One run per seed; the runs form a seed group, shown as mean ± 95 % CI in Compare and the browser"));
+  processes_ = intSpin("processes", 1, 16, 1);
+  processes_->setToolTip(tr("Data-parallel training in this many local processes (LibTorch c10d, Gloo): each trains "
+                            "batch size images a step, gradients averaged; the run shows its ranks in the browser"));
   f->addRow(tr("Name"), name_);
   f->addRow(tr("Model"), arch_);
   f->addRow(tr("Width"), width_);
@@ -158,6 +161,7 @@ QWidget* ExperimentForm::buildGeneral() {
   f->addRow(tr("Batch size"), batchSize_);
   f->addRow(tr("Seed"), seed_);
   f->addRow(tr("Repeat for seeds"), seeds_);
+  f->addRow(tr("Processes"), processes_);
   for (QWidget* w : {static_cast<QWidget*>(name_), static_cast<QWidget*>(arch_), static_cast<QWidget*>(width_),
                      static_cast<QWidget*>(activation_), static_cast<QWidget*>(epochs_), static_cast<QWidget*>(batchSize_),
                      static_cast<QWidget*>(seed_), static_cast<QWidget*>(seeds_)})
@@ -451,6 +455,8 @@ void ExperimentForm::unflag() {
   flagged_->style()->polish(flagged_);
   flagged_ = nullptr;
 }
+
+int ExperimentForm::processes() const { return processes_->value(); }
 
 std::vector<std::uint64_t> ExperimentForm::seedList() const {
   std::vector<std::uint64_t> seeds;

@@ -39,6 +39,8 @@ class ExperimentForm : public QWidget {
 
   // "Repeat for seeds": one run per listed seed (a seed group), or empty for the Seed field's one run.
   std::vector<std::uint64_t> seedList() const;
+  // "Processes": 1, or a local data-parallel run over that many processes (batch size images each).
+  int processes() const;
   void setSeedList(const QString& text);
 
   // Runs the core's validation now; false when a field is flagged.
@@ -78,6 +80,7 @@ class ExperimentForm : public QWidget {
   QSpinBox* batchSize_;
   QSpinBox* seed_;
   QLineEdit* seeds_;
+  QSpinBox* processes_;
   QSpinBox* threads_;
   QSpinBox* logInterval_;
   QComboBox* dataset_;

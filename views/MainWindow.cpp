@@ -232,7 +232,9 @@ void MainWindow::startTraining() {
   const QByteArray json = QByteArray::fromStdString(cfg->json.dump());
   const QString db = dbPath_;
   const auto seeds = form_->seedList();
-  QMetaObject::invokeMethod(worker, [worker, json, db, seeds] { worker->run(json, db, seeds); }, Qt::QueuedConnection);
+  const int processes = form_->processes();
+  QMetaObject::invokeMethod(worker, [worker, json, db, seeds, processes] { worker->run(json, db, seeds, processes); },
+                            Qt::QueuedConnection);
   r->clock.start();
   active_.push_back(std::move(run));
   running_->addItem(r->label);

@@ -67,8 +67,10 @@ void RunTableModel::refresh() {
   if (store_) {
     auto summaries = store_->allSummaries();
     const auto colors = store_->tagColors();
+    const auto worlds = store_->worldSizes();
     for (auto& rec : store_->listRuns(filter_)) {
       Row r;
+      if (auto w = worlds.find(rec.id); w != worlds.end()) r.worldSize = w->second;
       try {
         r.config = config::flatten(nlohmann::json::parse(rec.config));
       } catch (const std::exception&) {
@@ -132,7 +134,11 @@ QVariant RunTableModel::cell(const Row& r, int column, bool forSort) const {
       if (r.members.size() > 1) return tr("%1 (%2 seeds)").arg(QString::fromStdString(r.rec.name)).arg(r.members.size());
       return QString::fromStdString(r.rec.name);
     case ColStatus: return QString::fromLatin1(store::runStatusName(r.rec.status));
-    case ColKind: return QString::fromStdString(r.rec.stage.empty() ? r.rec.kind : r.rec.kind + " · " + r.rec.stage);
+    case ColKind: {
+      QString kind = QString::fromStdString(r.rec.stage.empty() ? r.rec.kind : r.rec.kind + " · " + r.rec.stage);
+      if (r.worldSize > 1) kind += tr(" · %1 ranks").arg(r.worldSize);
+      return kind;
+    }
     case ColCreated: return QString::fromStdString(r.rec.created);
     case ColTestAccLast: return metric(store::metric::kTestAcc, false);
     case ColTestAccBest: return metric(store::metric::kTestAcc, true);

@@ -54,6 +54,7 @@ class RunTableModel : public QAbstractTableModel {
     std::map<std::string, store::MetricSummary> metrics;
     QString tags;
     QColor tagColor;  // the first tag's colour (the store keeps one per tag); invalid without tags
+    int worldSize = 1;  // processes of a data-parallel run
     QList<qlonglong> members;                  // this run, or a collapsed seed group's runs
     std::vector<double> lastAcc, bestAcc;      // test/acc of each member (collapsed groups only)
   };

@@ -1,8 +1,16 @@
 #include "TrainingWorker.h"
 
+#include <QCoreApplication>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QThread>
+#include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "config/ExperimentConfig.h"
+#include "train/Distributed.h"
 #include "train/ExperimentRunner.h"
 #include "train/SeedRuns.h"
 #include "store/MetricKeys.h"
@@ -86,18 +94,84 @@ class BufferingObserver : public train::TrainingObserver {
   std::int64_t offset_ = 0, lastStep_ = 0;
 };
 
+// Ranks 1… of a data-parallel run started from the workbench: ternlab-cli processes beside the workbench's
+// executable, joined over loopback by this thread as rank 0; stopped when the run ends.
+class LocalRanks {
+ public:
+  std::unique_ptr<train::DataParallel> start(const QByteArray& configJson, const QString& dbPath,
+                                             const std::vector<std::uint64_t>& seeds, int processes) {
+    if (!dir_.isValid()) throw std::runtime_error("cannot create a temporary folder for the ranks' experiment file");
+    const QString file = dir_.filePath(QStringLiteral("experiment.json"));
+    QFile out(file);
+    if (!out.open(QIODevice::WriteOnly) || out.write(configJson) != configJson.size())
+      throw std::runtime_error("cannot write " + file.toStdString());
+    out.close();
+    train::DistributedOptions d;
+    d.worldSize = processes;
+    d.port = train::freeLoopbackPort();
+    // The command line beside the workbench (as installed and as built), unless TERNLAB_CLI names another.
+    const QString cli = qEnvironmentVariableIsEmpty("TERNLAB_CLI")
+                            ? QCoreApplication::applicationDirPath() + QStringLiteral("/ternlab-cli")
+                            : qEnvironmentVariable("TERNLAB_CLI");
+    threads_ = std::max(1, QThread::idealThreadCount() / processes);
+    const int threads = threads_;
+    QString seedList;
+    for (const auto s : seeds) seedList += (seedList.isEmpty() ? QString() : QStringLiteral(",")) + QString::number(s);
+    for (int r = 1; r < processes; ++r) {
+      auto p = std::make_unique<QProcess>();
+      p->setProcessChannelMode(QProcess::ForwardedChannels);
+      QStringList args{QStringLiteral("run"), file, QStringLiteral("--db"), dbPath, QStringLiteral("--world-size"),
+                       QString::number(processes), QStringLiteral("--rank"), QString::number(r),
+                       QStringLiteral("--rendezvous"), QStringLiteral("127.0.0.1:%1").arg(d.port),
+                       QStringLiteral("--timeout"), QString::number(d.timeoutSeconds), QStringLiteral("--threads"),
+                       QString::number(threads)};
+      if (!seedList.isEmpty()) args << QStringLiteral("--seeds") << seedList;
+      p->start(cli, args);
+      if (!p->waitForStarted(10000)) throw std::runtime_error("cannot start " + cli.toStdString() + ": " + p->errorString().toStdString());
+      ranks_.push_back(std::move(p));
+    }
+    return std::make_unique<train::DataParallel>(d);  // waits for the ranks to join (or fails naming the rendezvous)
+  }
+
+  int threadsEach() const { return threads_; }
+  // Rank 0 finished: the others end on their own. Anything else (a failure, a stop): they are stopped now.
+  void ended(bool finished) { finished_ = finished; }
+
+  ~LocalRanks() {
+    for (auto& p : ranks_)
+      if (!finished_ || !p->waitForFinished(static_cast<int>(train::DistributedOptions().timeoutSeconds * 1000) + 5000)) {
+        p->kill();
+        p->waitForFinished(5000);
+      }
+  }
+
+ private:
+  QTemporaryDir dir_;
+  std::vector<std::unique_ptr<QProcess>> ranks_;
+  int threads_ = 1;
+  bool finished_ = false;
+};
+
 }  // namespace
 
 TrainingWorker::TrainingWorker(std::shared_ptr<LiveBuffer> buffer, std::shared_ptr<train::StopToken> stop,
                                QObject* parent)
     : QObject(parent), buffer_(std::move(buffer)), stop_(std::move(stop)) {}
 
-void TrainingWorker::run(const QByteArray& configJson, const QString& dbPath, const std::vector<std::uint64_t>& seeds) {
+void TrainingWorker::run(const QByteArray& configJson, const QString& dbPath, const std::vector<std::uint64_t>& seeds,
+                         int processes) {
   BufferingObserver observer(*buffer_, *this);
+  LocalRanks ranks;
   try {
-    const auto cfg = config::parseExperimentText(configJson.toStdString());
+    auto cfg = config::parseExperimentText(configJson.toStdString());
     train::RunOptions options;
     options.dbPath = dbPath.toStdString();
+    std::unique_ptr<train::DataParallel> group;
+    if (processes > 1) {
+      group = ranks.start(configJson, dbPath, seeds, processes);
+      options.parallel = group.get();
+      if (cfg.threads == 0) cfg.threads = ranks.threadsEach();  // the cores shared among the ranks
+    }
     train::SeedRunOptions seedOptions;
     seedOptions.seeds = seeds;
     const auto outcomes = train::runSeeds(cfg, seedOptions, options, observer, *stop_);
@@ -105,6 +179,7 @@ void TrainingWorker::run(const QByteArray& configJson, const QString& dbPath, co
     train::RunOutcome outcome = outcomes.back().outcome;
     for (const auto& o : outcomes)
       if (o.outcome.status != store::RunStatus::Finished) outcome = o.outcome;
+    ranks.ended(outcome.status == store::RunStatus::Finished);
     Q_EMIT finished(outcome.runId, QString::fromLatin1(store::runStatusName(outcome.status)), QString::fromStdString(outcome.error));
   } catch (const std::exception& e) {
     // Faults before the run exists (bad database path, invalid config) end here.

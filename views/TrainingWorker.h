@@ -20,8 +20,10 @@ class TrainingWorker : public QObject {
 
  public Q_SLOTS:
   // Blocks this worker's thread until the run ends; configJson must already be valid. With seeds, one run
-  // per seed, one after the other (a seed group); finished() reports the last.
-  void run(const QByteArray& configJson, const QString& dbPath, const std::vector<std::uint64_t>& seeds = {});
+  // per seed, one after the other (a seed group); finished() reports the last. With processes > 1 this thread is
+  // rank 0 of a local data-parallel run (its curves live as always) and ranks 1… are ternlab-cli processes.
+  void run(const QByteArray& configJson, const QString& dbPath, const std::vector<std::uint64_t>& seeds = {},
+           int processes = 1);
 
  Q_SIGNALS:
   void dataReady();

@@ -1,9 +1,6 @@
 #include "RankLauncher.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,28 +12,11 @@
 #include <thread>
 
 #include "store/RunStore.h"
+#include "train/Distributed.h"
 
 namespace ternlab::cli {
 
 namespace {
-
-// A TCP port on loopback that nothing listens on now (the kernel's choice; rank 0 binds it a moment later).
-int freeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error(std::string("cannot open a socket for the rendezvous: ") + std::strerror(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error(std::string("cannot find a free port for the rendezvous: ") + std::strerror(errno));
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 pid_t spawn(const std::vector<std::string>& argv) {
   const pid_t pid = ::fork();
@@ -60,7 +40,7 @@ std::string describe(int status) {
 }  // namespace
 
 int launchLocalRanks(const RankLaunch& launch) {
-  const int port = freeLoopbackPort();
+  const int port = train::freeLoopbackPort();
   std::vector<pid_t> pids;
   for (int r = 0; r < launch.processes; ++r) {
     std::vector<std::string> argv{"ternlab-cli"};

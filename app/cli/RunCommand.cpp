@@ -11,7 +11,7 @@
 
 #include "Commands.h"
 #include "ConsoleObserver.h"
-#include "RankLauncher.h"
+#include "DataParallelArgs.h"
 #include "config/ConfigError.h"
 #include "config/DottedKey.h"
 #include "config/ExperimentConfig.h"
@@ -41,12 +41,7 @@ struct RunArgs {
   std::int64_t id = 0;
   std::vector<std::uint64_t> seeds;
   bool skipFinished = false;
-  // Data-parallel training (train/Distributed.h).
-  int nproc = 1;
-  int worldSize = 0;  // 0: WORLD_SIZE, else 1
-  int rank = -1;      // -1: RANK, else 0
-  std::string rendezvous;
-  double timeout = 60;
+  DataParallelArgs parallel;
 };
 
 // `run` and the arguments every rank of `--nproc` repeats (the launcher adds the rank's own).
@@ -107,22 +102,7 @@ void addRunCommand(CLI::App& app, int& exitCode) {
       ->delimiter(',');
   cmd->add_flag("--skip-finished", args->skipFinished,
                 "do not run a seed again that already has a finished run of this experiment in the store");
-  auto* dp = "Data-parallel training (LibTorch c10d, Gloo)";
-  cmd->add_option("--nproc", args->nproc, "train data-parallel in N local processes, batch_size images per process")
-      ->check(CLI::Range(1, 64))
-      ->group(dp);
-  cmd->add_option("--world-size", args->worldSize, "processes of a run over several machines (default: $WORLD_SIZE, else 1)")
-      ->check(CLI::Range(1, 1024))
-      ->group(dp);
-  cmd->add_option("--rank", args->rank, "this process's rank, 0 to world size - 1; rank 0 records the run (default: $RANK)")
-      ->check(CLI::Range(0, 1023))
-      ->group(dp);
-  cmd->add_option("--rendezvous", args->rendezvous,
-                  "HOST:PORT where rank 0 listens (default: $MASTER_ADDR:$MASTER_PORT, else 127.0.0.1:29500)")
-      ->group(dp);
-  cmd->add_option("--timeout", args->timeout, "seconds a rank waits for a peer before the run fails (default 60)")
-      ->check(CLI::Range(1.0, 86400.0))
-      ->group(dp);
+  addDataParallelOptions(cmd, args->parallel);
   cmd->callback([args, &exitCode] {
     config::ExperimentConfig cfg;
     try {
@@ -132,23 +112,15 @@ void addRunCommand(CLI::App& app, int& exitCode) {
       exitCode = 2;
       return;
     }
-    const bool dataParallel = args->nproc > 1 || args->worldSize > 1 || (args->worldSize == 0 && std::getenv("WORLD_SIZE") &&
-                                                                         std::string(std::getenv("WORLD_SIZE")) != "1");
+    const bool dataParallel = args->parallel.launchesRanks() || args->parallel.isRank();
     if (dataParallel && (args->reuseStages || args->skipFinished)) {
       std::fprintf(stderr, "error: --reuse-stages and --skip-finished cannot be used in a data-parallel run: every "
                            "rank trains every stage\n");
       exitCode = 2;
       return;
     }
-    if (args->nproc > 1) {
-      RankLaunch launch;
-      launch.processes = args->nproc;
-      launch.db = args->store.path();
-      launch.runArgs = rankArguments(*args, launch.db);
-      launch.timeoutSeconds = args->timeout;
-      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      launch.threadsEach = args->threads > 0 ? args->threads : std::max(1, cores / args->nproc);
-      exitCode = launchLocalRanks(launch);
+    if (args->parallel.launchesRanks()) {
+      exitCode = launchRanks(args->parallel, rankArguments(*args, args->store.path()), args->store.path(), args->threads);
       return;
     }
     train::StopToken stop;
@@ -157,39 +129,16 @@ void addRunCommand(CLI::App& app, int& exitCode) {
     opts.dbPath = args->store.path();
     opts.checkpoints = !args->noCheckpoints;
     opts.reuseStages = args->reuseStages;
-    std::unique_ptr<train::DataParallel> group;
-    fs::path rankStore;  // a rank other than 0 records into a private store, removed at the end
-    if (dataParallel) {
-      train::DistributedOptions d;
-      d.worldSize = args->worldSize;
-      d.rank = args->rank;
-      d.host.clear();
-      d.port = 0;
-      if (!args->rendezvous.empty()) train::parseRendezvous(args->rendezvous, d);
-      d.timeoutSeconds = args->timeout;
-      d = train::resolveDistributed(d);
-      group = std::make_unique<train::DataParallel>(d);
-      opts.parallel = group.get();
-      if (d.rank > 0) {
-        rankStore = fs::temp_directory_path() / ("ternlab-rank" + std::to_string(d.rank) + "-" + std::to_string(::getpid()));
-        fs::create_directories(rankStore);
-        opts.dbPath = (rankStore / "runs.sqlite").string();
-      }
-    }
-    struct RemoveAtEnd {
-      fs::path dir;
-      ~RemoveAtEnd() {
-        std::error_code ec;
-        if (!dir.empty()) fs::remove_all(dir, ec);
-      }
-    } removeRankStore{rankStore};
-    const bool quiet = args->json || !rankStore.empty();
+    std::unique_ptr<RankContext> rank;
+    if (dataParallel) rank = std::make_unique<RankContext>(args->parallel, opts);
+    const bool privateRank = rank && rank->recordsPrivately();
+    const bool quiet = args->json || privateRank;
     ConsoleObserver observer(quiet);
     train::SeedRunOptions seeds;
     seeds.seeds = args->seeds;
     seeds.skipFinished = args->skipFinished;
     const auto outcomes = train::runSeeds(cfg, seeds, opts, observer, stop);
-    if (!rankStore.empty()) {  // rank 0 reports the run
+    if (privateRank) {  // rank 0 reports the run
       exitCode = 0;
       for (const auto& o : outcomes) {
         if (o.outcome.status == store::RunStatus::Failed) std::fprintf(stderr, "error: %s\n", o.outcome.error.c_str());
@@ -218,14 +167,37 @@ void addResumeCommand(CLI::App& app, int& exitCode) {
   cmd->add_option("id", args->id, "run id (a pipeline resumes at its unfinished stage)")->required();
   cmd->add_option("--db", args->store.db, "run database");
   cmd->add_flag("--json", args->json, "print the outcome as one JSON document");
+  cmd->add_option("--threads", args->threads, "intra-op threads (0 = all cores; default: the run's own)")
+      ->check(CLI::Range(0, 1024));
+  addDataParallelOptions(cmd, args->parallel);
   cmd->callback([args, &exitCode] {
+    const std::string db = args->store.path();
+    if (args->parallel.launchesRanks()) {
+      std::vector<std::string> command{"resume", std::to_string(args->id), "--db", db};
+      if (args->json) command.push_back("--json");
+      exitCode = launchRanks(args->parallel, command, db, args->threads);
+      return;
+    }
     train::StopToken stop;
     StopOnSignal guard(stop);
-    ConsoleObserver observer(args->json);
     train::RunOptions opts;
-    opts.dbPath = args->store.path();
-    const auto out = train::resumeRun(args->id, opts, observer, stop);
-    printOutcome(out, opts.dbPath, args->json);
+    opts.dbPath = db;
+    opts.threads = args->threads;
+    std::unique_ptr<RankContext> rank;
+    std::int64_t id = args->id;
+    if (args->parallel.isRank()) {
+      rank = std::make_unique<RankContext>(args->parallel, opts);
+      // A rank other than 0 resumes the same run in its private store, copied from the shared one.
+      if (rank->recordsPrivately()) id = rank->mirrorForResume(db, id);
+    }
+    const bool privateRank = rank && rank->recordsPrivately();
+    ConsoleObserver observer(args->json || privateRank);
+    const auto out = train::resumeRun(id, opts, observer, stop);
+    if (privateRank) {
+      if (out.status == store::RunStatus::Failed) std::fprintf(stderr, "error: %s\n", out.error.c_str());
+    } else {
+      printOutcome(out, db, args->json);
+    }
     exitCode = exitCodeOf(out);
   });
 }

@@ -143,6 +143,7 @@ ExperimentConfig parseExperiment(const json& doc, const std::string& file) {
   cfg.batchSize = root.integer("batch_size", cfg.batchSize, 1, 65536);
   cfg.seed = static_cast<std::uint64_t>(root.integer("seed", 1, 0, (std::int64_t(1) << 53)));
   cfg.threads = static_cast<int>(root.integer("threads", 0, 0, 1024));
+  cfg.syncBn = root.boolean("sync_bn", false);
   cfg.logInterval = static_cast<int>(root.integer("log_interval", 50, 1, 1000000));
   if (const auto* st = root.raw("stages")) {
     if (!st->is_array()) root.fail("stages", "expected an array of objects, got " + std::string(st->type_name()));
@@ -245,7 +246,8 @@ json toJson(const ExperimentConfig& c) {
       {"log_interval", c.logInterval},
   };
   if (!c.stages.empty()) j["stages"] = c.stages;
-  // Own-data keys only when set, so that every earlier config keeps its JSON (and its stage identity).
+  // Keys only when set, so that every earlier config keeps its JSON (and its stage identity).
+  if (c.syncBn) j["sync_bn"] = true;
   if (c.data.testFraction > 0) j["dataset"]["test_fraction"] = c.data.testFraction;
   if (c.data.imageSize > 0) j["dataset"]["image_size"] = c.data.imageSize;
   if (c.data.channels > 0) j["dataset"]["channels"] = c.data.channels;

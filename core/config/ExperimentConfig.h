@@ -85,6 +85,8 @@ struct ExperimentConfig {
   std::int64_t batchSize = 128;
   std::uint64_t seed = 1;
   int threads = 0;        // 0 = all cores
+  // Data-parallel runs: BatchNorm normalises over every rank's images together (off: over this rank's own).
+  bool syncBn = false;
   int logInterval = 50;   // steps between loss points / layer statistics
   std::vector<nlohmann::json> stages;  // partial overrides, one child run each
   nlohmann::json json;    // the normalised document (all defaults filled in)

@@ -17,6 +17,7 @@
 #include "nn/QuantConv2d.h"
 #include "nn/QuantLinear.h"
 #include "nn/RPReLU.h"
+#include "nn/SyncBatchNorm.h"
 #include "quant/AsymQuantizer.h"
 #include "quant/UniformNormalizer.h"
 #include "report/RunModel.h"
@@ -37,12 +38,9 @@ BnParams batchNorm(nn::TernaryNet& net, const std::string& name) {
   for (const auto& item : net.named_modules()) {
     if (item.key() != name) continue;
     const auto& m = item.value();
-    if (auto* b2 = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
-      bn.gamma = floats(b2->weight), bn.beta = floats(b2->bias);
-      bn.mean = floats(b2->running_mean), bn.var = floats(b2->running_var), bn.eps = b2->options.eps();
-    } else if (auto* b1 = dynamic_cast<torch::nn::BatchNorm1dImpl*>(m.get())) {
-      bn.gamma = floats(b1->weight), bn.beta = floats(b1->bias);
-      bn.mean = floats(b1->running_mean), bn.var = floats(b1->running_var), bn.eps = b1->options.eps();
+    if (auto* b = dynamic_cast<nn::BatchNormImpl*>(m.get())) {
+      bn.gamma = floats(b->weight), bn.beta = floats(b->bias);
+      bn.mean = floats(b->running_mean), bn.var = floats(b->running_var), bn.eps = b->eps;
     } else {
       throw std::invalid_argument("module " + name + " is not a BatchNorm");
     }

@@ -16,13 +16,13 @@ LeNet5::LeNet5(const InputShape& input, double width, const std::string& activat
   const std::int64_t afterConv1 = (input.size + 2 * pad - 4) / 2;
   const std::int64_t afterConv2 = (afterConv1 - 4) / 2;
   conv1 = track("conv1", QuantConv2d(QuantConv2dOptions(input.channels, c1, 5).padding(pad)));
-  bn1 = register_module("bn1", torch::nn::BatchNorm2d(c1));
+  bn1 = register_module("bn1", BatchNorm2d(c1));
   conv2 = track("conv2", QuantConv2d(QuantConv2dOptions(c1, c2, 5)));
-  bn2 = register_module("bn2", torch::nn::BatchNorm2d(c2));
+  bn2 = register_module("bn2", BatchNorm2d(c2));
   fc1 = track("fc1", QuantLinear(c2 * afterConv2 * afterConv2, f1, false));
-  bn3 = register_module("bn3", torch::nn::BatchNorm1d(f1));
+  bn3 = register_module("bn3", BatchNorm1d(f1));
   fc2 = track("fc2", QuantLinear(f1, f2, false));
-  bn4 = register_module("bn4", torch::nn::BatchNorm1d(f2));
+  bn4 = register_module("bn4", BatchNorm1d(f2));
   fc3 = track("fc3", QuantLinear(f2, input.classes, true));
   act1 = register_module("act1", Activation(c1, activation));
   act2 = register_module("act2", Activation(c2, activation));

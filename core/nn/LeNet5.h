@@ -1,5 +1,5 @@
 #pragma once
-#include <torch/nn/modules/batchnorm.h>
+#include "nn/SyncBatchNorm.h"
 
 #include "nn/Activation.h"
 #include "nn/QuantConv2d.h"
@@ -21,8 +21,8 @@ class LeNet5 : public TernaryNet {
  private:
   QuantConv2d conv1{nullptr}, conv2{nullptr};
   QuantLinear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
-  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
-  torch::nn::BatchNorm1d bn3{nullptr}, bn4{nullptr};
+  BatchNorm2d bn1{nullptr}, bn2{nullptr};
+  BatchNorm1d bn3{nullptr}, bn4{nullptr};
   Activation act1{nullptr}, act2{nullptr}, act3{nullptr}, act4{nullptr};
 };
 

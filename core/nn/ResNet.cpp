@@ -15,16 +15,16 @@ BasicBlock::BasicBlock(TernaryNet& owner, const std::string& prefix, std::int64_
     : in_(in), out_(out), stride_(stride) {
   conv1 = owner.trackLayer(prefix + ".conv1", QuantConv2d(QuantConv2dOptions(in, out, 3).stride(stride).padding(1)));
   register_module("conv1", conv1);
-  bn1 = register_module("bn1", torch::nn::BatchNorm2d(out));
+  bn1 = register_module("bn1", BatchNorm2d(out));
   conv2 = owner.trackLayer(prefix + ".conv2", QuantConv2d(QuantConv2dOptions(out, out, 3).padding(1)));
   register_module("conv2", conv2);
-  bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
+  bn2 = register_module("bn2", BatchNorm2d(out));
   act1 = register_module("act1", Activation(out, activation));
   act2 = register_module("act2", Activation(out, activation));
   if (projectionShortcut && (stride != 1 || in != out)) {
     shortcut = owner.trackLayer(prefix + ".shortcut", QuantConv2d(QuantConv2dOptions(in, out, 1).stride(stride)));
     register_module("shortcut", shortcut);
-    bnShortcut = register_module("bn_shortcut", torch::nn::BatchNorm2d(out));
+    bnShortcut = register_module("bn_shortcut", BatchNorm2d(out));
   }
 }
 
@@ -47,7 +47,7 @@ ResNet20::ResNet20(const InputShape& input, double width, const std::string& act
   const std::int64_t c[3] = {scaled(16, width), scaled(32, width), scaled(64, width)};
   stem = trackLayer("conv1", QuantConv2d(QuantConv2dOptions(input.channels, c[0], 3).padding(1)));
   register_module("conv1", stem);
-  bn = register_module("bn1", torch::nn::BatchNorm2d(c[0]));
+  bn = register_module("bn1", BatchNorm2d(c[0]));
   act = register_module("act1", Activation(c[0], activation));
   std::int64_t in = c[0];
   for (int s = 0; s < 3; ++s)
@@ -76,7 +76,7 @@ ResNet18::ResNet18(const InputShape& input, double width, const std::string& act
                                  ? QuantConv2d(QuantConv2dOptions(input.channels, c[0], 7).stride(2).padding(3))
                                  : QuantConv2d(QuantConv2dOptions(input.channels, c[0], 3).padding(1)));
   register_module("conv1", stem);
-  bn = register_module("bn1", torch::nn::BatchNorm2d(c[0]));
+  bn = register_module("bn1", BatchNorm2d(c[0]));
   act = register_module("act1", Activation(c[0], activation));
   std::int64_t in = c[0];
   for (int s = 0; s < 4; ++s)

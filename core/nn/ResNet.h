@@ -1,5 +1,5 @@
 #pragma once
-#include <torch/nn/modules/batchnorm.h>
+#include "nn/SyncBatchNorm.h"
 
 #include <vector>
 
@@ -20,7 +20,7 @@ class BasicBlock : public torch::nn::Module {
 
  private:
   QuantConv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
-  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bnShortcut{nullptr};
+  BatchNorm2d bn1{nullptr}, bn2{nullptr}, bnShortcut{nullptr};
   Activation act1{nullptr}, act2{nullptr};
   std::int64_t in_, out_, stride_;
 };
@@ -35,7 +35,7 @@ class ResNet20 : public TernaryNet {
 
  private:
   QuantConv2d stem{nullptr};
-  torch::nn::BatchNorm2d bn{nullptr};
+  BatchNorm2d bn{nullptr};
   Activation act{nullptr};
   std::vector<std::shared_ptr<BasicBlock>> blocks_;
   QuantLinear fc{nullptr};
@@ -51,7 +51,7 @@ class ResNet18 : public TernaryNet {
 
  private:
   QuantConv2d stem{nullptr};
-  torch::nn::BatchNorm2d bn{nullptr};
+  BatchNorm2d bn{nullptr};
   Activation act{nullptr};
   bool imagenetStem_ = false;
   std::vector<std::shared_ptr<BasicBlock>> blocks_;

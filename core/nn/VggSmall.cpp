@@ -14,7 +14,7 @@ VggSmall::VggSmall(const InputShape& input, double width, const std::string& act
     auto conv = trackLayer("conv" + std::to_string(i + 1), QuantConv2d(QuantConv2dOptions(in, out, 3).padding(1)));
     register_module("conv" + std::to_string(i + 1), conv);
     convs_.push_back(conv);
-    bns_.push_back(register_module("bn" + std::to_string(i + 1), torch::nn::BatchNorm2d(out)));
+    bns_.push_back(register_module("bn" + std::to_string(i + 1), BatchNorm2d(out)));
     acts_.push_back(register_module("act" + std::to_string(i + 1), Activation(out, activation)));
     in = out;
     if (i % 2 == 1) size /= 2;

@@ -1,5 +1,5 @@
 #pragma once
-#include <torch/nn/modules/batchnorm.h>
+#include "nn/SyncBatchNorm.h"
 
 #include <vector>
 
@@ -18,7 +18,7 @@ class VggSmall : public TernaryNet {
 
  private:
   std::vector<QuantConv2d> convs_;
-  std::vector<torch::nn::BatchNorm2d> bns_;
+  std::vector<BatchNorm2d> bns_;
   std::vector<Activation> acts_;
   QuantLinear fc{nullptr};
 };

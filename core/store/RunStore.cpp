@@ -543,6 +543,14 @@ std::vector<Artefact> RunStore::artefacts(std::int64_t run, const std::string& k
   return out;
 }
 
+std::map<std::int64_t, int> RunStore::worldSizes() {
+  Lock lock(mutex_);
+  Statement s(db_.get(), "SELECT run_id, num FROM param WHERE key = 'distributed.world_size' AND num IS NOT NULL", path_);
+  std::map<std::int64_t, int> out;
+  while (s.step()) out[s.integer(0)] = static_cast<int>(s.real(1));
+  return out;
+}
+
 std::map<std::string, std::string> RunStore::params(std::int64_t run) {
   Lock lock(mutex_);
   Statement s(db_.get(), "SELECT key, value FROM param WHERE run_id = ?", path_);

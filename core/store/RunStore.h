@@ -69,6 +69,8 @@ class RunStore {
   std::vector<LayerStatRow> layerStats(std::int64_t run);
   std::vector<Artefact> artefacts(std::int64_t run, const std::string& kind = "");
   std::map<std::string, std::string> params(std::int64_t run);
+  // The world size of every data-parallel run (param distributed.world_size), in one query for the browser.
+  std::map<std::int64_t, int> worldSizes();
 
  private:
   std::int64_t metricKeyId(const std::string& name);

@@ -4,8 +4,15 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/torch.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 
 namespace ternlab::train {
 
@@ -39,6 +46,23 @@ std::shared_ptr<::gloo::transport::Device> device(const std::string& host) {
 }
 
 }  // namespace
+
+int freeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw DistributedError(std::string("cannot open a socket for the rendezvous: ") + std::strerror(errno));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw DistributedError(std::string("cannot find a free port for the rendezvous: ") + std::strerror(errno));
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
 
 void parseRendezvous(const std::string& text, DistributedOptions& into) {
   const auto colon = text.rfind(':');
@@ -205,6 +229,8 @@ void DataParallel::sum(std::vector<double>& values) {
   impl_->allreduce(flat, "sum");
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = flat[static_cast<std::int64_t>(i)].item<double>();
 }
+
+void DataParallel::sumInPlace(at::Tensor& t) { impl_->allreduce(t, "batch-statistics allreduce"); }
 
 void DataParallel::barrier() {
   std::vector<double> one{0.0};

@@ -33,6 +33,9 @@ DistributedOptions resolveDistributed(DistributedOptions given);
 // "HOST:PORT" → host and port; throws DistributedError naming --rendezvous.
 void parseRendezvous(const std::string& text, DistributedOptions& into);
 
+// A TCP port on loopback that nothing listens on now (the kernel's choice), for a local run's rendezvous.
+int freeLoopbackPort();
+
 // Traffic of a data-parallel run so far, for the benchmark and the run record.
 struct CommStats {
   std::int64_t allreduces = 0;
@@ -60,6 +63,8 @@ class DataParallel {
   void averageTensors(const std::vector<at::Tensor>& tensors);
   // values summed over the ranks.
   void sum(std::vector<double>& values);
+  // t (contiguous) summed over the ranks, in place.
+  void sumInPlace(at::Tensor& t);
   void barrier();
   const CommStats& stats() const;
 

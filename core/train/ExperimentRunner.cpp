@@ -424,6 +424,11 @@ RunOutcome resumeRun(std::int64_t runId, const RunOptions& options, TrainingObse
       throw std::runtime_error("run " + std::to_string(runId) + " is " + store::runStatusName(rec->status) + ", nothing to resume");
     cfg = config::parseExperimentText(rec->config, "run " + std::to_string(runId));
   }
+  if (options.threads >= 0) {  // how many cores this attempt has; not part of what the run is
+    auto doc = cfg.json;
+    doc["threads"] = options.threads;
+    cfg = config::parseExperiment(doc, "run " + std::to_string(runId));
+  }
   return execute(cfg, options, observer, stop, runId);
 }
 

@@ -21,6 +21,7 @@ struct RunOptions {
   // This process is one rank of a data-parallel run (Distributed.h): every stage trains in the group. Rank 0
   // records into dbPath; the other ranks run the same steps against a private store of their own.
   DataParallel* parallel = nullptr;
+  int threads = -1;  // resume: intra-op threads in place of the run's own (0 = all cores); -1 keeps them
 };
 
 // What happened, for the caller: the top-level run and how it ended.

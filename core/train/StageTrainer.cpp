@@ -7,7 +7,10 @@
 #include <cstdio>
 #include <thread>
 
+#include <optional>
+
 #include "data/BatchIterator.h"
+#include "nn/SyncBatchNorm.h"
 #include "train/Distributed.h"
 #include "train/LrSchedule.h"
 
@@ -94,6 +97,16 @@ std::vector<at::Tensor> bufferTensors(nn::TernaryNet& net) {
   for (const auto& b : net.buffers(true)) all.push_back(b);
   return all;
 }
+
+// sync_bn: the zoo's BatchNorm layers sum their batch statistics over the ranks through the run's group.
+class RankSums : public nn::BatchStatsReducer {
+ public:
+  explicit RankSums(DataParallel& group) : group_(group) {}
+  void sumInPlace(at::Tensor& t) override { group_.sumInPlace(t); }
+
+ private:
+  DataParallel& group_;
+};
 
 }  // namespace
 
@@ -198,6 +211,9 @@ StageResult trainStage(const config::ExperimentConfig& cfg, const data::DatasetP
   // this makes it so whatever the start).
   if (parallel) parallel->broadcastFromRankZero(stateTensors(*net));
   const std::int64_t world = parallel ? parallel->worldSize() : 1;
+  std::optional<RankSums> rankSums;
+  std::optional<nn::ScopedBatchStatsSync> syncBn;
+  if (parallel && cfg.syncBn) syncBn.emplace(&rankSums.emplace(*parallel));
   const OptimizerSaver saveOptimizer = [&optimizer](const std::string& path) {
     torch::serialize::OutputArchive ar;
     optimizer->save(ar);

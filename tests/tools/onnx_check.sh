@@ -32,6 +32,11 @@ check() {
   $PY "$SRC/tests/tools/check_onnx.py" "$WORK/$name.onnx" "$WORK/$name.npz" "$SRC/tests/tools/onnx_runtime_predict.js" \
     --label "$name" --max-differ "${MAX_DIFFER:-0}"
 }
+# ONNX Runtime's fp32 convolutions sum in another order than the graph's, and which MLAS kernel runs depends on the
+# CPU: an activation sitting on a ternary threshold can round to the other side. Measured: 2000/2000 identical on
+# Intel AVX-512 and AMD Zen 3 for every preset, 1999/2000 for FATNN on AMD Zen 4 (a near-tie image). At most one
+# image in 2000 (0.05 %) may differ, and each one is listed; the tampered model below moves hundreds.
+MAX_DIFFER=1
 for p in twn ttq ics rel2 rel4 asym asym-uniform sym-uniform fatnn lsq; do
   check "lenet-$p" "fmnist-lenet-$p.json" 2000 --train-limit 1024
 done

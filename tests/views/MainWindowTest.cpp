@@ -118,6 +118,34 @@ class MainWindowTest : public QObject {
     QVERIFY(start->isEnabled());
   }
 
+  // Processes = 2: the window's thread is rank 0 (its curves live), one ternlab-cli process is rank 1, and the
+  // browser shows one run trained by 2 ranks.
+  void twoProcessesTrainOneRunWithLiveCurves() {
+    QTemporaryDir dir;
+    qputenv("TERNLAB_CLI", TERNLAB_CLI_PATH);
+    MainWindow w(dir.filePath(QStringLiteral("runs.sqlite")));
+    w.show();
+    fillTinyExperiment(w, 1);
+    field<QSpinBox>(w, "processes")->setValue(2);
+    QSignalSpy finished(&w, &MainWindow::trainingFinished);
+    QTest::mouseClick(field<QPushButton>(w, "startButton"), Qt::LeftButton);
+    QVERIFY(finished.wait(240000));
+    QCOMPARE(finished.front().at(1).toString(), QStringLiteral("finished"));
+    const qint64 runId = finished.front().at(0).toLongLong();
+    // 2000 images / (2 ranks × 32) = 32 global steps, a point every 2 steps.
+    QVERIFY2(w.livePlot()->pointCount(QStringLiteral("train/loss")) >= 16,
+             qPrintable(QString::number(w.livePlot()->pointCount(QStringLiteral("train/loss")))));
+    QVERIFY2(w.livePlot()->pointCount(QStringLiteral("train/loss")) <= 17, "rank 0 draws the global steps, once");
+    auto* model = w.runBrowser()->model();
+    model->refresh();
+    const int row = model->rowOf(runId);
+    QVERIFY(row >= 0);
+    QVERIFY2(model->index(row, 3).data().toString().contains(QStringLiteral("2 ranks")),
+             qPrintable(model->index(row, 3).data().toString()));
+    QCOMPARE(model->rowCount(QModelIndex()), 1);  // rank 1 recorded nothing in this store
+    qunsetenv("TERNLAB_CLI");
+  }
+
   void stopCancelsTheRun() {
     QTemporaryDir dir;
     MainWindow w(dir.filePath(QStringLiteral("runs.sqlite")));
