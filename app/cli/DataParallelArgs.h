@@ -41,6 +41,8 @@ class RankContext {
   bool recordsPrivately() const { return !privateDir_.empty(); }
   // Rank > 0 resuming: the shared store's runs copied into the private store; the id run `id` has there.
   std::int64_t mirrorForResume(const std::string& sharedDb, std::int64_t id);
+  // Every rank waits here for the others.
+  void barrier() { group_->barrier(); }
 
  private:
   std::unique_ptr<train::DataParallel> group_;

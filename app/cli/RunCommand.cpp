@@ -187,8 +187,10 @@ void addResumeCommand(CLI::App& app, int& exitCode) {
     std::int64_t id = args->id;
     if (args->parallel.isRank()) {
       rank = std::make_unique<RankContext>(args->parallel, opts);
-      // A rank other than 0 resumes the same run in its private store, copied from the shared one.
+      // A rank other than 0 resumes the same run in its private store, copied from the shared one before rank 0
+      // takes the run up again (the barrier).
       if (rank->recordsPrivately()) id = rank->mirrorForResume(db, id);
+      rank->barrier();
     }
     const bool privateRank = rank && rank->recordsPrivately();
     ConsoleObserver observer(args->json || privateRank);

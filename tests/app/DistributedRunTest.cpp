@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "CliProcess.h"
 #include "TestDir.h"
 #include "store/MetricKeys.h"
@@ -186,4 +188,87 @@ TEST(DistributedIntegration, BadRendezvousArgumentsAndAMissingPeerAreClearErrors
     store::RunStore s(db);
     EXPECT_TRUE(s.listRuns().empty());
   }
+}
+
+// Rank 0 killed after its first checkpoint: `resume --nproc 2` continues the run in its record (rank 1 resumes a
+// copy of it privately) and ends where the uninterrupted two-process run ends.
+TEST(DistributedIntegration, ResumeAfterRankZeroDiesEndsWhereTheUninterruptedRunEnds) {
+  const auto d = ternlab::testsupport::freshTestDir("dp-resume");
+  writeExperiment(d / "dp.json", 4096, 3);
+  const auto f = (d / "dp.json").string();
+  const auto whole = (d / "whole.sqlite").string(), db = (d / "runs.sqlite").string();
+  auto r = runCli("run " + f + " --db " + whole + " --nproc 2 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const double uninterrupted = nlohmann::json::parse(r.out.substr(r.out.find('{')))["test_acc"];
+
+  const std::string world = " --world-size 2 --rendezvous 127.0.0.1:" + std::to_string(freePort()) + " --timeout 10";
+  const pid_t rank0 = startCli("run " + f + " --db " + db + world + " --rank 0", d / "rank0.log");
+  const pid_t rank1 = startCli("run " + f + " --db " + db + world + " --rank 1", d / "rank1.log");
+  const auto start = std::chrono::steady_clock::now();
+  bool checkpointed = false;
+  while (!checkpointed && std::chrono::steady_clock::now() - start < std::chrono::seconds(120)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!fs::exists(db)) continue;
+    store::RunStore s(db);
+    const auto runs = s.listRuns();
+    checkpointed = !runs.empty() && !s.artefacts(runs[0].id, "checkpoint").empty();
+  }
+  ASSERT_TRUE(checkpointed) << readFile(d / "rank0.log");
+  ::kill(rank0, SIGKILL);
+  ::waitpid(rank0, nullptr, 0);
+  ::waitpid(rank1, nullptr, 0);
+  {
+    store::RunStore s(db);
+    ASSERT_LT(s.artefacts(1, "checkpoint").size(), 3u) << "the run ended before it was killed";
+  }
+  r = runCli("resume 1 --db " + db + " --nproc 2 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto resumed = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(resumed["status"], "finished");
+  EXPECT_DOUBLE_EQ(resumed["test_acc"].get<double>(), uninterrupted);
+  store::RunStore s(db);
+  EXPECT_EQ(s.listRuns().size(), 1u);
+  EXPECT_EQ(s.params(1).at("distributed.world_size"), "2");
+}
+
+// Under `--nproc`, rank 0 (the run's recorder) killed: rank 1 ends within the timeout, and the launcher marks the
+// run failed naming rank 0 and the signal, instead of leaving it 'running'.
+TEST(DistributedIntegration, TheLauncherMarksTheRunFailedWhenRankZeroIsKilled) {
+  const auto d = ternlab::testsupport::freshTestDir("dp-rank0");
+  writeExperiment(d / "dp.json", 20000, 3);
+  const auto db = (d / "runs.sqlite").string();
+  const pid_t launcher = startCli("run " + (d / "dp.json").string() + " --db " + db + " --nproc 2 --timeout 10",
+                                  d / "launcher.log");
+  // The run's pid column names rank 0's process.
+  std::int64_t rank0 = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (rank0 == 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(120)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (!fs::exists(db)) continue;
+    store::RunStore s(db);
+    const auto runs = s.listRuns();
+    if (runs.empty() || s.metrics(runs[0].id, store::metric::kTrainLoss).size() < 3) continue;
+    sqlite3* raw = nullptr;
+    sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(raw, "SELECT pid FROM run WHERE id = 1", -1, &st, nullptr);
+    if (sqlite3_step(st) == SQLITE_ROW) rank0 = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+  }
+  ASSERT_GT(rank0, 0) << readFile(d / "launcher.log");
+  ::kill(static_cast<pid_t>(rank0), SIGKILL);
+  int st = 0;
+  const auto killed = std::chrono::steady_clock::now();
+  pid_t done = 0;
+  while ((done = ::waitpid(launcher, &st, WNOHANG)) == 0 && std::chrono::steady_clock::now() - killed < std::chrono::seconds(60))
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (done == 0) ::kill(launcher, SIGKILL);
+  ASSERT_EQ(done, launcher) << readFile(d / "launcher.log");
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+  store::RunStore s(db);
+  const auto rec = s.run(1);
+  EXPECT_EQ(rec->status, store::RunStatus::Failed);
+  EXPECT_NE(rec->error.find("rank 0 of 2"), std::string::npos) << rec->error;
+  EXPECT_NE(rec->error.find("signal 9"), std::string::npos) << rec->error;
 }
