@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -11,25 +12,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include "SelfProcess.h"
 #include "store/RunStore.h"
 #include "train/Distributed.h"
 
 namespace ternlab::cli {
 
 namespace {
-
-pid_t spawn(const std::vector<std::string>& argv) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv("/proc/self/exe", args.data());
-    ::_exit(127);
-  }
-  if (pid < 0) throw std::runtime_error(std::string("cannot start a rank: ") + std::strerror(errno));
-  return pid;
-}
 
 std::string describe(int status) {
   if (WIFSIGNALED(status)) return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
@@ -48,7 +37,9 @@ int launchLocalRanks(const RankLaunch& launch) {
     argv.insert(argv.end(), {"--world-size", std::to_string(launch.processes), "--rank", std::to_string(r), "--rendezvous",
                              "127.0.0.1:" + std::to_string(port), "--timeout", std::to_string(launch.timeoutSeconds),
                              "--threads", std::to_string(launch.threadsEach)});
-    pids.push_back(spawn(argv));
+    const pid_t pid = spawnSelf(argv);
+    if (pid < 0) throw std::runtime_error(std::string("cannot start rank ") + std::to_string(r) + ": " + std::strerror(errno));
+    pids.push_back(pid);
   }
   std::vector<int> status(pids.size(), 0);
   std::vector<bool> done(pids.size(), false);

@@ -10,6 +10,7 @@
 
 #include "Commands.h"
 #include "ConsoleObserver.h"
+#include "SelfProcess.h"
 #include "config/BoundedJson.h"
 #include "config/ConfigError.h"
 #include "config/DottedKey.h"
@@ -152,17 +153,6 @@ std::vector<SweepPoint> expand(const json& sweep, const std::string& file) {
   return points;
 }
 
-int runChild(const std::vector<std::string>& argv) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv("/proc/self/exe", args.data());
-    ::_exit(127);
-  }
-  return pid;
-}
 
 }  // namespace
 
@@ -271,7 +261,7 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       std::fprintf(stderr, "[%zu/%zu] %s%s\n", n + 1, jobs.size(), points[i].doc["name"].get<std::string>().c_str(),
                    a->shard.empty() || jobs[n].seeds.empty() ? "" : (" seed " + jobs[n].seeds).c_str());
       reap(false);
-      running.push_back(runChild(argv));
+      running.push_back(spawnSelf(argv));
       if (parallel == 1) reap(true);
     }
     reap(true);

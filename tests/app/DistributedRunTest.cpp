@@ -272,3 +272,20 @@ TEST(DistributedIntegration, TheLauncherMarksTheRunFailedWhenRankZeroIsKilled) {
   EXPECT_NE(rec->error.find("rank 0 of 2"), std::string::npos) << rec->error;
   EXPECT_NE(rec->error.find("signal 9"), std::string::npos) << rec->error;
 }
+
+// A distillation pipeline (FP teacher, then two KD stages) on two ranks: every stage trains in the group, the
+// stage teachers resolve on every rank (each in its own store), and rank 0's record is the whole pipeline.
+TEST(DistributedIntegration, ADistillationPipelineTrainsEveryStageOnTwoRanks) {
+  const auto d = ternlab::testsupport::freshTestDir("dp-kd");
+  const auto db = (d / "runs.sqlite").string();
+  auto r = runCli("run " + std::string(TERNLAB_SOURCE_DIR) + "/experiments/fmnist-lenet-asym-kd2.json --db " + db +
+                  " --nproc 2 --epochs 1 --train-limit 256 --test-limit 100 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  store::RunStore s(db);
+  const auto stages = s.children(1);
+  ASSERT_EQ(stages.size(), 3u);
+  for (const auto id : stages) {
+    EXPECT_EQ(s.run(id)->status, store::RunStatus::Finished);
+    EXPECT_EQ(s.params(id).at("distributed.world_size"), "2");
+  }
+}

@@ -35,16 +35,8 @@ SourceRuns fillSource(const std::string& path) {
                        r.pipeline, "kd"});
   db.logMetrics(r.fp, {{metric::kTestAcc, 1, 1, 10, 80.0}, {metric::kTestAcc, 2, 2, 20, 85.5}});
   db.logMetrics(r.kd, {{metric::kTrainLoss, 1, 1, 5, 0.75}, {"only/in/source", 1, 1, 5, 42.0}});
-  LayerStatRow row;
-  row.layer = "conv1";
-  row.step = 2;
-  row.epoch = 2;
-  row.numel = 100;
-  row.fracNeg = 0.25;
-  row.fracZero = 0.5;
-  row.fracPos = 0.25;
-  row.entropy = 1.5;
-  row.thresholds = {0.1, 0.2};
+  // step 2, epoch 2, conv1's weights: 100 codes, a quarter −1, half 0, a quarter +1, two thresholds
+  const LayerStatRow row{2, 2, "conv1", "weight", 0, 100, 0.25, 0.5, 0.25, 1.5, {0.1, 0.2}, {}, std::nullopt};
   db.logLayerStats(r.kd, {row});
   db.addTag(r.pipeline, "shard-2", "#ff0000");
   db.setNote(r.kd, "from the other machine");
