@@ -2,10 +2,14 @@
 
 #include "config/ExperimentConfig.h"
 
+#include <stdexcept>
+
 namespace ternlab::config {
 
-const std::vector<SchemeInfo>& schemeCatalog() {
-  static const std::vector<SchemeInfo> catalog = {
+namespace {
+
+SchemeCatalog& mutableCatalog() {
+  static SchemeCatalog catalog = {
       {"none", "Full precision (no quantization)", true, true, false, 0.0, {}, ActivationCodes::None},
       {"twn", "TWN: Δ = factor·E|W|, α = mean|W| over |W|>Δ (Li et al. 2016)", true, true, true, 0.7, {},
        ActivationCodes::Signed},
@@ -27,6 +31,20 @@ const std::vector<SchemeInfo>& schemeCatalog() {
        ActivationCodes::HalfRange},
   };
   return catalog;
+}
+
+}  // namespace
+
+const SchemeCatalog& schemeCatalog() { return mutableCatalog(); }
+
+void addScheme(SchemeInfo info) {
+  if (findScheme(info.name)) throw std::invalid_argument("scheme '" + info.name + "' is already in the catalog");
+  mutableCatalog().push_back(std::move(info));
+}
+
+void removeLastScheme(const std::string& name) {
+  auto& c = mutableCatalog();
+  if (!c.empty() && c.back().name == name) c.pop_back();
 }
 
 const SchemeInfo* findScheme(const std::string& name) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,15 @@ struct SchemeInfo {
   ActivationCodes activationCodes;
 };
 
-// All schemes TernLab knows, in display order ("none" first).
-const std::vector<SchemeInfo>& schemeCatalog();
+// All schemes TernLab knows, in display order ("none" first), then any added with addScheme. A deque: a row's
+// address stays valid while rows are added.
+using SchemeCatalog = std::deque<SchemeInfo>;
+const SchemeCatalog& schemeCatalog();
+// Adds a row after the others (quant::ScopedScheme does, beside the scheme's quantizer builder); a name already
+// in the catalog throws std::invalid_argument. Not thread-safe: add before anything reads the catalog concurrently.
+void addScheme(SchemeInfo info);
+// Removes the row called name if it is the last one (ScopedScheme undoing its addScheme).
+void removeLastScheme(const std::string& name);
 // The scheme called name, or nullptr.
 const SchemeInfo* findScheme(const std::string& name);
 // True when the activation spec gives half-range codes {0,1,2} (its row's ActivationCodes); false for signed

@@ -5,9 +5,8 @@
 
 #include <chrono>
 #include <cstdio>
-#include <thread>
-
 #include <optional>
+#include <thread>
 
 #include "data/BatchIterator.h"
 #include "nn/SyncBatchNorm.h"
