@@ -7,27 +7,18 @@ namespace {
 
 int gThreads = 1;
 
-LayerShape conv(const std::string& name, int c, int hw, int oc, int k) {
-  LayerShape s;
-  s.isConv = true;
-  s.gemm.name = name;
-  s.gemm.convC = c;
-  s.gemm.convHW = hw;
-  s.gemm.convOutC = oc;
-  s.gemm.convKernel = k;
-  s.gemm.M = hw * hw;  // stride 1, "same" padding
-  s.gemm.N = oc;
-  s.gemm.K = k * k * c;
-  return s;
-}
-
 LayerShape gemm(const std::string& name, int M, int N, int K, bool fc) {
   LayerShape s;
   s.isFc = fc;
-  s.gemm.name = name;
-  s.gemm.M = M;
-  s.gemm.N = N;
-  s.gemm.K = K;
+  s.gemm = {name, M, N, K};
+  return s;
+}
+
+// A convolution as its im2row GEMM: stride 1, "same" padding.
+LayerShape conv(const std::string& name, int c, int hw, int oc, int k) {
+  LayerShape s;
+  s.isConv = true;
+  s.gemm = {name, hw * hw, oc, k * k * c, c, hw, oc, k};
   return s;
 }
 

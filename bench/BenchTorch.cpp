@@ -7,6 +7,20 @@
 
 namespace ternlab::bench {
 
+namespace {
+
+// x (M×K) times the weights: torch::mm with K×N weights, or torch::linear with N×K ones (the FC layer's form).
+void registerMatmul(const std::string& name, const kernels::BenchShape& g, double macs, bool linear) {
+  benchmark::RegisterBenchmark(name.c_str(), [g, macs, linear](benchmark::State& st) {
+    torch::NoGradGuard ng;
+    const auto x = torch::randn({g.M, g.K});
+    const auto w = linear ? torch::randn({g.N, g.K}) : torch::randn({g.K, g.N});
+    timeMacs(st, macs, [&] { benchmark::DoNotOptimize(linear ? torch::linear(x, w) : torch::mm(x, w)); });
+  })->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+
+}  // namespace
+
 void registerTorchBenchmarks() {
   for (const LayerShape& s : allShapes()) {
     const kernels::BenchShape g = s.gemm;
@@ -19,20 +33,8 @@ void registerTorchBenchmarks() {
         timeMacs(st, macs, [&] { benchmark::DoNotOptimize(torch::conv2d(x, w, {}, 1, g.convKernel / 2)); });
       })->UseRealTime()->Unit(benchmark::kMicrosecond);
     }
-    benchmark::RegisterBenchmark(("torch_fp32_mm/" + g.name).c_str(), [g, macs](benchmark::State& st) {
-      torch::NoGradGuard ng;
-      const auto x = torch::randn({g.M, g.K});
-      const auto w = torch::randn({g.K, g.N});
-      timeMacs(st, macs, [&] { benchmark::DoNotOptimize(torch::mm(x, w)); });
-    })->UseRealTime()->Unit(benchmark::kMicrosecond);
-    if (s.isFc) {
-      benchmark::RegisterBenchmark(("torch_fp32_linear/" + g.name).c_str(), [g, macs](benchmark::State& st) {
-        torch::NoGradGuard ng;
-        const auto x = torch::randn({g.M, g.K});
-        const auto w = torch::randn({g.N, g.K});
-        timeMacs(st, macs, [&] { benchmark::DoNotOptimize(torch::linear(x, w)); });
-      })->UseRealTime()->Unit(benchmark::kMicrosecond);
-    }
+    registerMatmul("torch_fp32_mm/" + g.name, g, macs, false);
+    if (s.isFc) registerMatmul("torch_fp32_linear/" + g.name, g, macs, true);
   }
 }
 

@@ -11,19 +11,17 @@ struct StoreOptions {
   std::string path() const;
 };
 
-// Each function adds one subcommand to app; the callbacks set exitCode.
-void addRunCommand(CLI::App& app, int& exitCode);
-void addRunsCommand(CLI::App& app, int& exitCode);
-void addShowCommand(CLI::App& app, int& exitCode);
-void addResumeCommand(CLI::App& app, int& exitCode);
-void addSweepCommand(CLI::App& app, int& exitCode);
-void addResultsCommand(CLI::App& app, int& exitCode);
-void addReportCommand(CLI::App& app, int& exitCode);
-void addExportCommand(CLI::App& app, int& exitCode);
-void addInferCommand(CLI::App& app, int& exitCode);
-void addPredictCommand(CLI::App& app, int& exitCode);
-void addBenchCommand(CLI::App& app, int& exitCode);
-void addImportCommand(CLI::App& app, int& exitCode);
+// The arguments of a command about one stored run that prints text or JSON (show, report).
+struct StoredRunArgs {
+  StoreOptions store;
+  std::int64_t id = 0;
+  bool json = false;
+};
+
+// Each adds one subcommand to app; its callback sets exitCode. main() adds them in this order.
+using CommandAdder = void(CLI::App& app, int& exitCode);
+CommandAdder addRunCommand, addRunsCommand, addShowCommand, addResumeCommand, addSweepCommand, addResultsCommand,
+    addReportCommand, addExportCommand, addInferCommand, addPredictCommand, addBenchCommand, addImportCommand;
 // export --format tnn (TnnExportCommand.cpp); returns the exit code.
 int exportTnnCommand(const std::string& dbPath, std::int64_t id, const std::string& out);
 

@@ -8,16 +8,8 @@
 
 namespace ternlab::cli {
 
-namespace {
-struct ReportArgs {
-  StoreOptions store;
-  std::int64_t id = 0;
-  bool json = false;
-};
-}  // namespace
-
 void addReportCommand(CLI::App& app, int& exitCode) {
-  auto a = std::make_shared<ReportArgs>();
+  auto a = std::make_shared<StoredRunArgs>();
   auto* cmd = app.add_subcommand(
       "report", "Model summary of a run: per layer params, bits, FP vs packed memory, MACs, density, compression");
   cmd->add_option("id", a->id, "run id (a pipeline reports its last stage)")->required();

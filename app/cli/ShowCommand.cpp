@@ -11,12 +11,6 @@ namespace ternlab::cli {
 
 namespace {
 
-struct ShowArgs {
-  StoreOptions store;
-  std::int64_t id = 0;
-  bool json = false;
-};
-
 nlohmann::json summaryJson(const report::SampleSummary& s) {
   auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
   return {{"n", s.n}, {"mean", num(s.mean)}, {"sd", num(s.sd)}, {"ci95_half_width", num(s.ciHalf)}, {"min", num(s.min)},
@@ -126,7 +120,7 @@ void printRun(const nlohmann::json& j) {
 }  // namespace
 
 void addShowCommand(CLI::App& app, int& exitCode) {
-  auto a = std::make_shared<ShowArgs>();
+  auto a = std::make_shared<StoredRunArgs>();
   auto* cmd = app.add_subcommand("show", "Show one run: config, per-epoch and final metrics, per-layer density");
   cmd->add_option("id", a->id, "run id")->required();
   cmd->add_option("--db", a->store.db, "run database");

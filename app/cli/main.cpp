@@ -16,18 +16,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("ternlab-cli ") + ternlab::kVersion + " (" + ternlab::kGitCommit + ")");
   app.require_subcommand(1);
   int exitCode = 0;
-  ternlab::cli::addRunCommand(app, exitCode);
-  ternlab::cli::addRunsCommand(app, exitCode);
-  ternlab::cli::addShowCommand(app, exitCode);
-  ternlab::cli::addResumeCommand(app, exitCode);
-  ternlab::cli::addSweepCommand(app, exitCode);
-  ternlab::cli::addResultsCommand(app, exitCode);
-  ternlab::cli::addReportCommand(app, exitCode);
-  ternlab::cli::addExportCommand(app, exitCode);
-  ternlab::cli::addInferCommand(app, exitCode);
-  ternlab::cli::addPredictCommand(app, exitCode);
-  ternlab::cli::addBenchCommand(app, exitCode);
-  ternlab::cli::addImportCommand(app, exitCode);
+  namespace cli = ternlab::cli;
+  for (auto* add : {cli::addRunCommand, cli::addRunsCommand, cli::addShowCommand, cli::addResumeCommand,
+                    cli::addSweepCommand, cli::addResultsCommand, cli::addReportCommand, cli::addExportCommand,
+                    cli::addInferCommand, cli::addPredictCommand, cli::addBenchCommand, cli::addImportCommand})
+    add(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

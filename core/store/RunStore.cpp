@@ -188,10 +188,16 @@ void RunStore::markFailed(std::int64_t run, const std::string& error) {
   }
 }
 
-void RunStore::heartbeat(std::int64_t run) {
+void RunStore::writeRow(const std::string& sql, std::int64_t run, const std::string* text) {
   Lock lock(mutex_);
-  Statement s(db_.get(), std::string("UPDATE run SET heartbeat = ") + kUnixNow + " WHERE id = ?", path_);
-  s.bind(1, run).run();
+  Statement s(db_.get(), sql, path_);
+  s.bind(1, run);
+  if (text) s.bind(2, *text);
+  s.run();
+}
+
+void RunStore::heartbeat(std::int64_t run) {
+  writeRow(std::string("UPDATE run SET heartbeat = ") + kUnixNow + " WHERE id = ?1", run);
 }
 
 void RunStore::reopenRun(std::int64_t run) {
@@ -294,16 +300,10 @@ int RunStore::markStaleRunsInterrupted(double maxAgeSeconds) {
 }
 
 void RunStore::setLifecycle(std::int64_t run, const std::string& lifecycle) {
-  Lock lock(mutex_);
-  Statement s(db_.get(), "UPDATE run SET lifecycle = ? WHERE id = ?", path_);
-  s.bind(1, lifecycle).bind(2, run).run();
+  writeRow("UPDATE run SET lifecycle = ?2 WHERE id = ?1", run, &lifecycle);
 }
 
-void RunStore::deleteRunPermanently(std::int64_t run) {
-  Lock lock(mutex_);
-  Statement s(db_.get(), "DELETE FROM run WHERE id = ?", path_);
-  s.bind(1, run).run();
-}
+void RunStore::deleteRunPermanently(std::int64_t run) { writeRow("DELETE FROM run WHERE id = ?1", run); }
 
 void RunStore::addTag(std::int64_t run, const std::string& tag, const std::string& color) {
   Lock lock(mutex_);
@@ -318,19 +318,28 @@ void RunStore::addTag(std::int64_t run, const std::string& tag, const std::strin
 }
 
 void RunStore::removeTag(std::int64_t run, const std::string& tag) {
-  Lock lock(mutex_);
-  Statement s(db_.get(), "DELETE FROM run_tag WHERE run_id = ? AND tag_id = (SELECT id FROM tag WHERE name = ?)", path_);
-  s.bind(1, run).bind(2, tag).run();
+  writeRow("DELETE FROM run_tag WHERE run_id = ?1 AND tag_id = (SELECT id FROM tag WHERE name = ?2)", run, &tag);
 }
 
-std::vector<std::string> RunStore::tags(std::int64_t run) {
+template <typename Row, typename Read>
+std::vector<Row> RunStore::rowsOf(const std::string& sql, std::int64_t run, const std::string* key, Read read) {
   Lock lock(mutex_);
-  Statement s(db_.get(), "SELECT t.name FROM run_tag rt JOIN tag t ON t.id = rt.tag_id WHERE rt.run_id = ? ORDER BY t.name",
-              path_);
+  Statement s(db_.get(), sql, path_);
   s.bind(1, run);
-  std::vector<std::string> out;
-  while (s.step()) out.push_back(s.text(0));
+  if (key) s.bind(2, *key);
+  std::vector<Row> out;
+  while (s.step()) out.push_back(read(s));
   return out;
+}
+
+namespace {
+std::string firstText(Statement& s) { return s.text(0); }
+}  // namespace
+
+std::vector<std::string> RunStore::tags(std::int64_t run) {
+  return rowsOf<std::string>(
+      "SELECT t.name FROM run_tag rt JOIN tag t ON t.id = rt.tag_id WHERE rt.run_id = ? ORDER BY t.name", run, nullptr,
+      firstText);
 }
 
 std::map<std::string, std::string> RunStore::tagColors() {
@@ -361,9 +370,7 @@ void RunStore::copyRecords(std::int64_t from, std::int64_t to) {
 }
 
 void RunStore::setNote(std::int64_t run, const std::string& text) {
-  Lock lock(mutex_);
-  Statement s(db_.get(), "INSERT OR REPLACE INTO note(run_id, text) VALUES (?, ?)", path_);
-  s.bind(1, run).bind(2, text).run();
+  writeRow("INSERT OR REPLACE INTO note(run_id, text) VALUES (?1, ?2)", run, &text);
 }
 
 std::string RunStore::note(std::int64_t run) {
@@ -434,36 +441,23 @@ std::optional<RunRecord> RunStore::run(std::int64_t id) {
 }
 
 std::vector<std::int64_t> RunStore::children(std::int64_t id) {
-  Lock lock(mutex_);
-  Statement s(db_.get(), "SELECT id FROM run WHERE parent_id = ? ORDER BY id", path_);
-  s.bind(1, id);
-  std::vector<std::int64_t> out;
-  while (s.step()) out.push_back(s.integer(0));
-  return out;
+  return rowsOf<std::int64_t>("SELECT id FROM run WHERE parent_id = ? ORDER BY id", id, nullptr,
+                              [](Statement& s) { return s.integer(0); });
 }
 
 std::vector<MetricPoint> RunStore::metrics(std::int64_t run, const std::string& key) {
-  Lock lock(mutex_);
-  Statement s(db_.get(),
-              "SELECT k.name, m.step, m.epoch, m.wall_ms, m.value FROM metric m JOIN metric_key k ON k.id = m.key_id "
-              "WHERE m.run_id = ?1 AND (?2 = '' OR k.name = ?2) ORDER BY k.name, m.step",
-              path_);
-  s.bind(1, run).bind(2, key);
-  std::vector<MetricPoint> out;
-  while (s.step()) out.push_back({s.text(0), s.integer(1), static_cast<int>(s.integer(2)), s.real(3), s.real(4)});
-  return out;
+  return rowsOf<MetricPoint>(
+      "SELECT k.name, m.step, m.epoch, m.wall_ms, m.value FROM metric m JOIN metric_key k ON k.id = m.key_id "
+      "WHERE m.run_id = ?1 AND (?2 = '' OR k.name = ?2) ORDER BY k.name, m.step",
+      run, &key, [](Statement& s) {
+        return MetricPoint{s.text(0), s.integer(1), static_cast<int>(s.integer(2)), s.real(3), s.real(4)};
+      });
 }
 
 std::vector<std::string> RunStore::metricKeys(std::int64_t run) {
-  Lock lock(mutex_);
-  Statement s(db_.get(),
-              "SELECT k.name FROM metric_summary ms JOIN metric_key k ON k.id = ms.key_id WHERE ms.run_id = ? "
-              "ORDER BY k.name",
-              path_);
-  s.bind(1, run);
-  std::vector<std::string> out;
-  while (s.step()) out.push_back(s.text(0));
-  return out;
+  return rowsOf<std::string>(
+      "SELECT k.name FROM metric_summary ms JOIN metric_key k ON k.id = ms.key_id WHERE ms.run_id = ? ORDER BY k.name",
+      run, nullptr, firstText);
 }
 
 namespace {
@@ -484,12 +478,8 @@ MetricSummary readSummary(Statement& s) {
 }  // namespace
 
 std::vector<MetricSummary> RunStore::summaries(std::int64_t run) {
-  Lock lock(mutex_);
-  Statement s(db_.get(), std::string(kSummarySelect) + " WHERE ms.run_id = ? ORDER BY k.name", path_);
-  s.bind(1, run);
-  std::vector<MetricSummary> out;
-  while (s.step()) out.push_back(readSummary(s));
-  return out;
+  return rowsOf<MetricSummary>(std::string(kSummarySelect) + " WHERE ms.run_id = ? ORDER BY k.name", run, nullptr,
+                               readSummary);
 }
 
 std::map<std::int64_t, std::map<std::string, MetricSummary>> RunStore::allSummaries() {
@@ -503,44 +493,39 @@ std::map<std::int64_t, std::map<std::string, MetricSummary>> RunStore::allSummar
   return out;
 }
 
+namespace {
+LayerStatRow readLayerStat(Statement& s) {
+  LayerStatRow r;
+  r.step = s.integer(0);
+  r.epoch = static_cast<int>(s.integer(1));
+  r.layer = s.text(2);
+  r.tensor = s.text(3);
+  r.branch = static_cast<int>(s.integer(4));
+  r.numel = s.integer(5);
+  r.fracNeg = s.real(6);
+  r.fracZero = s.real(7);
+  r.fracPos = s.real(8);
+  r.entropy = s.real(9);
+  r.thresholds = parseArray(s.text(10));
+  r.scales = parseArray(s.text(11));
+  if (!s.isNull(12)) r.gamma = s.real(12);
+  return r;
+}
+}  // namespace
+
 std::vector<LayerStatRow> RunStore::layerStats(std::int64_t run) {
-  Lock lock(mutex_);
-  Statement s(db_.get(),
-              "SELECT step, epoch, layer, tensor, branch, numel, frac_neg, frac_zero, frac_pos, entropy, thresholds, "
-              "scales, gamma FROM layer_stat WHERE run_id = ? ORDER BY step, rowid",
-              path_);
-  s.bind(1, run);
-  std::vector<LayerStatRow> out;
-  while (s.step()) {
-    LayerStatRow r;
-    r.step = s.integer(0);
-    r.epoch = static_cast<int>(s.integer(1));
-    r.layer = s.text(2);
-    r.tensor = s.text(3);
-    r.branch = static_cast<int>(s.integer(4));
-    r.numel = s.integer(5);
-    r.fracNeg = s.real(6);
-    r.fracZero = s.real(7);
-    r.fracPos = s.real(8);
-    r.entropy = s.real(9);
-    r.thresholds = parseArray(s.text(10));
-    r.scales = parseArray(s.text(11));
-    if (!s.isNull(12)) r.gamma = s.real(12);
-    out.push_back(std::move(r));
-  }
-  return out;
+  return rowsOf<LayerStatRow>(
+      "SELECT step, epoch, layer, tensor, branch, numel, frac_neg, frac_zero, frac_pos, entropy, thresholds, "
+      "scales, gamma FROM layer_stat WHERE run_id = ? ORDER BY step, rowid",
+      run, nullptr, readLayerStat);
 }
 
 std::vector<Artefact> RunStore::artefacts(std::int64_t run, const std::string& kind) {
-  Lock lock(mutex_);
-  Statement s(db_.get(),
-              "SELECT kind, path, bytes, sha256, step, epoch FROM artefact WHERE run_id = ?1 AND (?2 = '' OR kind = ?2) "
-              "ORDER BY id",
-              path_);
-  s.bind(1, run).bind(2, kind);
-  std::vector<Artefact> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3), s.integer(4), static_cast<int>(s.integer(5))});
-  return out;
+  return rowsOf<Artefact>(
+      "SELECT kind, path, bytes, sha256, step, epoch FROM artefact WHERE run_id = ?1 AND (?2 = '' OR kind = ?2) ORDER BY id",
+      run, &kind, [](Statement& s) {
+        return Artefact{s.text(0), s.text(1), s.integer(2), s.text(3), s.integer(4), static_cast<int>(s.integer(5))};
+      });
 }
 
 std::map<std::int64_t, int> RunStore::worldSizes() {

@@ -74,6 +74,11 @@ class RunStore {
 
  private:
   std::int64_t metricKeyId(const std::string& name);
+  // One write of sql (binds: ?1 = run, ?2 = *text when given).
+  void writeRow(const std::string& sql, std::int64_t run, const std::string* text = nullptr);
+  // The rows of sql (binds: ?1 = run, ?2 = *key when given), each read by read(Statement&).
+  template <typename Row, typename Read>
+  std::vector<Row> rowsOf(const std::string& sql, std::int64_t run, const std::string* key, Read read);
   RunRecord readRun(Statement& s);
   std::string path_;
   bool readOnly_ = false;

@@ -5,12 +5,8 @@
 set -eu
 CLI=$1
 SRC=$2
-PY=/usr/bin/python3
-if ! $PY -c 'import numpy' 2>/dev/null; then
-  echo "skipped: Debian's python3-numpy is missing (scripts/ternlab.sh setup installs it)"; exit 77
-fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. "$SRC/tests/tools/common.sh"
+need_python numpy "python3-numpy is"
 $PY - "$WORK" <<'PY'
 import gzip, os, struct, sys, zlib
 import numpy as np

@@ -7,12 +7,8 @@
 set -eu
 CLI=$1
 SRC=$2
-PY=/usr/bin/python3
-if ! $PY -c 'import torch, numpy' 2>/dev/null; then
-  echo "skipped: Debian's python3-torch and python3-numpy are missing (scripts/ternlab.sh setup installs them)"; exit 77
-fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. "$SRC/tests/tools/common.sh"
+need_python "torch, numpy" "python3-torch and python3-numpy are"
 export PYTHONPATH="$SRC/tests/tools"
 $PY - "$WORK" <<'PY'
 import collections, sys, torch
