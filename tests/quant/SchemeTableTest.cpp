@@ -1,5 +1,6 @@
 // The scheme table: every catalog row has its quantizer and every quantizer its row, every row goes through
-// every consumer (experiment parser, factory, model zoo, training step), and a new scheme is its class and one row.
+// every consumer (experiment parser, factory, model zoo, training step, .npz export, cost report; the editor's
+// combo is checked against the catalog in ExperimentFormTest), and a new scheme is its class and one row.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -7,9 +8,11 @@
 
 #include "config/ConfigError.h"
 #include "config/SchemeCatalog.h"
+#include "export/ModelExport.h"
 #include "nn/TernaryNet.h"
 #include "quant/QuantizerFactory.h"
 #include "quant/SchemeBuilders.h"
+#include "report/LayerReport.h"
 
 using namespace ternlab;
 
@@ -70,6 +73,13 @@ void checkEveryConsumer(const config::SchemeInfo& row) {
   loss.backward();
   EXPECT_TRUE(std::isfinite(loss.item<double>()));
   EXPECT_EQ(net->quantLayers().at(1)->weightQuantizer()->scheme(), row.name);
+  // The .npz export's manifest and the cost report name the layer's scheme.
+  const auto batch = torch::rand({4, 1, 28, 28});
+  const auto bundle = exporting::collectExport(*net, cfg, batch);
+  EXPECT_NE(bundle.manifest.dump().find("\"" + row.name + "\""), std::string::npos);
+  const auto costs = report::summarize(*net, batch);
+  ASSERT_GE(costs.layers.size(), 2u);
+  EXPECT_EQ(costs.layers[1].scheme, row.name);
 }
 
 }  // namespace
