@@ -159,10 +159,9 @@ void RunStore::setParam(std::int64_t run, const std::string& key, double value) 
 int RunStore::failRunsOfProcess(std::int64_t pid, const std::string& error) {
   Lock lock(mutex_);
   Statement s(db_.get(),
-              std::string("UPDATE run SET status = 'failed', error = ?, ended = ") + kNow +
-                  " WHERE status = 'running' AND pid = ?",
+              std::string("UPDATE run SET status = ?1, error = ?2, ended = ") + kNow + " WHERE status = ?3 AND pid = ?4",
               path_);
-  s.bind(1, error).bind(2, pid).run();
+  s.bind(1, runStatusName(RunStatus::Failed)).bind(2, error).bind(3, runStatusName(RunStatus::Running)).bind(4, pid).run();
   return sqlite3_changes(db_.get());
 }
 
