@@ -120,11 +120,10 @@ class LocalRanks {
     for (int r = 1; r < processes; ++r) {
       auto p = std::make_unique<QProcess>();
       p->setProcessChannelMode(QProcess::ForwardedChannels);
-      QStringList args{QStringLiteral("run"), file, QStringLiteral("--db"), dbPath, QStringLiteral("--world-size"),
-                       QString::number(processes), QStringLiteral("--rank"), QString::number(r),
-                       QStringLiteral("--rendezvous"), QStringLiteral("127.0.0.1:%1").arg(d.port),
-                       QStringLiteral("--timeout"), QString::number(d.timeoutSeconds), QStringLiteral("--threads"),
-                       QString::number(threads)};
+      QStringList args{QStringLiteral("run"), file, QStringLiteral("--db"), dbPath};
+      train::DistributedOptions rank = d;
+      rank.rank = r;
+      for (const auto& flag : train::rankFlags(rank, threads)) args << QString::fromStdString(flag);
       if (!seedList.isEmpty()) args << QStringLiteral("--seeds") << seedList;
       p->start(cli, args);
       if (!p->waitForStarted(10000)) throw std::runtime_error("cannot start " + cli.toStdString() + ": " + p->errorString().toStdString());

@@ -29,14 +29,17 @@ std::string describe(int status) {
 }  // namespace
 
 int launchLocalRanks(const RankLaunch& launch) {
-  const int port = train::freeLoopbackPort();
+  train::DistributedOptions world;
+  world.worldSize = launch.processes;
+  world.port = train::freeLoopbackPort();
+  world.timeoutSeconds = launch.timeoutSeconds;
   std::vector<pid_t> pids;
   for (int r = 0; r < launch.processes; ++r) {
     std::vector<std::string> argv{"ternlab-cli"};
     argv.insert(argv.end(), launch.runArgs.begin(), launch.runArgs.end());
-    argv.insert(argv.end(), {"--world-size", std::to_string(launch.processes), "--rank", std::to_string(r), "--rendezvous",
-                             "127.0.0.1:" + std::to_string(port), "--timeout", std::to_string(launch.timeoutSeconds),
-                             "--threads", std::to_string(launch.threadsEach)});
+    world.rank = r;
+    const auto flags = train::rankFlags(world, launch.threadsEach);
+    argv.insert(argv.end(), flags.begin(), flags.end());
     const pid_t pid = spawnSelf(argv);
     if (pid < 0) throw std::runtime_error(std::string("cannot start rank ") + std::to_string(r) + ": " + std::strerror(errno));
     pids.push_back(pid);

@@ -72,6 +72,12 @@ void parseRendezvous(const std::string& text, DistributedOptions& into) {
   into.port = parseInt(text.substr(colon + 1), "--rendezvous port");
 }
 
+std::vector<std::string> rankFlags(const DistributedOptions& o, int threads) {
+  return {"--world-size", std::to_string(o.worldSize), "--rank", std::to_string(o.rank), "--rendezvous",
+          o.host + ":" + std::to_string(o.port), "--timeout", std::to_string(o.timeoutSeconds), "--threads",
+          std::to_string(threads)};
+}
+
 DistributedOptions resolveDistributed(DistributedOptions o) {
   if (o.worldSize <= 0) o.worldSize = env("WORLD_SIZE") ? parseInt(env("WORLD_SIZE"), "WORLD_SIZE") : 1;
   if (o.rank < 0) o.rank = env("RANK") ? parseInt(env("RANK"), "RANK") : 0;

@@ -32,6 +32,9 @@ struct DistributedOptions {
 DistributedOptions resolveDistributed(DistributedOptions given);
 // "HOST:PORT" → host and port; throws DistributedError naming --rendezvous.
 void parseRendezvous(const std::string& text, DistributedOptions& into);
+// The `run`/`resume` flags that make a ternlab-cli process rank o.rank of o's run, with `threads` intra-op threads:
+// what a launcher (`run --nproc`, the workbench) appends to the command it starts.
+std::vector<std::string> rankFlags(const DistributedOptions& o, int threads);
 
 // A TCP port on loopback that nothing listens on now (the kernel's choice), for a local run's rendezvous.
 int freeLoopbackPort();
