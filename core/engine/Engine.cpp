@@ -149,6 +149,8 @@ class Runner {
     if (s.layer >= 0) {
       const auto& l = *p_.layers[s.layer].l;
       e.scale = l.scale.data(), e.bias = l.bias.data(), e.planes = l.planes;
+      e.preBias = l.preBias.empty() ? nullptr : l.preBias.data();
+      e.bnScale = l.bnScale.empty() ? nullptr : l.bnScale.data();
     }
     e.act1 = epilogueAct(m_, s.act1, s.act1Index);
     e.act2 = epilogueAct(m_, s.act2, s.act2Index);

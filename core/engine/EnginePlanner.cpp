@@ -290,6 +290,8 @@ class Planner {
     if (!bitsInput(*c.l) || s.outB < 0 || s.outF >= 0 || s.resF >= 0) return;
     kernels::LayerEpilogue e;
     e.scale = c.l->scale.data(), e.bias = c.l->bias.data(), e.planes = c.l->planes;
+    e.preBias = c.l->preBias.empty() ? nullptr : c.l->preBias.data();
+    e.bnScale = c.l->bnScale.empty() ? nullptr : c.l->bnScale.data();
     e.act1 = epilogueAct(m_, s.act1, s.act1Index);
     e.act2 = epilogueAct(m_, s.act2, s.act2Index);
     e.next = p_.bvals[s.outB].thr;

@@ -12,14 +12,12 @@
 
 #include "config/SchemeCatalog.h"
 #include "engine/ArchProgram.h"
-#include "engine/BnFold.h"
 #include "engine/TnnFile.h"
 #include "nn/QuantConv2d.h"
 #include "nn/QuantLinear.h"
 #include "nn/RPReLU.h"
 #include "nn/SyncBatchNorm.h"
-#include "quant/AsymQuantizer.h"
-#include "quant/UniformNormalizer.h"
+#include "quant/WeightPlanes.h"
 #include "report/RunModel.h"
 #include "store/RunStore.h"
 
@@ -32,19 +30,13 @@ std::vector<float> floats(const at::Tensor& t) {
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
-BnParams batchNorm(nn::TernaryNet& net, const std::string& name) {
-  BnParams bn;
-  if (name.empty()) return bn;
+// The BatchNorm module `name` of the net (null for an empty name: the layer has none).
+const nn::BatchNormImpl* batchNorm(nn::TernaryNet& net, const std::string& name) {
+  if (name.empty()) return nullptr;
   for (const auto& item : net.named_modules()) {
     if (item.key() != name) continue;
-    const auto& m = item.value();
-    if (auto* b = dynamic_cast<nn::BatchNormImpl*>(m.get())) {
-      bn.gamma = floats(b->weight), bn.beta = floats(b->bias);
-      bn.mean = floats(b->running_mean), bn.var = floats(b->running_var), bn.eps = b->eps;
-    } else {
-      throw std::invalid_argument("module " + name + " is not a BatchNorm");
-    }
-    return bn;
+    if (const auto* b = dynamic_cast<const nn::BatchNormImpl*>(item.value().get())) return b;
+    throw std::invalid_argument("module " + name + " is not a BatchNorm");
   }
   throw std::invalid_argument("BatchNorm " + name + " not found in " + net.arch());
 }
@@ -60,69 +52,6 @@ TnnRprelu rpreluParams(nn::TernaryNet& net, const std::string& name) {
   throw std::invalid_argument("RPReLU module " + name + " not found in " + net.arch());
 }
 
-// W_q as a sum of code planes times one scale each, found by least squares and checked to be exact:
-//   one code tensor:  W_q = α·c (TWN, ICS, asym, LSQ, FATNN, ...), else W_q = α_p·[c > 0] − α_n·[c < 0] (TTQ);
-//   T code tensors:   W_q = Σ_t α_t·c_t (REL, one plane per branch, summed in the epilogue).
-struct WeightPlanes {
-  std::vector<at::Tensor> codes;  // float, each in {-1, 0, 1}
-  std::vector<double> alpha;
-};
-
-// Solves the normal equations of min ||wq − Σ α_t c_t||; planes without a nonzero code get α = 0.
-std::vector<double> leastSquares(const at::Tensor& wq, const std::vector<at::Tensor>& c) {
-  const std::size_t T = c.size();
-  std::vector<std::vector<double>> G(T, std::vector<double>(T + 1, 0.0));
-  for (std::size_t i = 0; i < T; ++i) {
-    for (std::size_t j = 0; j < T; ++j) G[i][j] = (c[i] * c[j]).sum().item<double>();
-    G[i][T] = (c[i] * wq).sum().item<double>();
-    if (G[i][i] == 0) G[i][i] = 1;  // an all-zero plane: α = 0
-  }
-  for (std::size_t k = 0; k < T; ++k) {  // Gauss-Jordan with partial pivoting (T is at most a few)
-    std::size_t piv = k;
-    for (std::size_t r = k + 1; r < T; ++r)
-      if (std::fabs(G[r][k]) > std::fabs(G[piv][k])) piv = r;
-    std::swap(G[k], G[piv]);
-    if (std::fabs(G[k][k]) < 1e-12) continue;
-    for (std::size_t r = 0; r < T; ++r) {
-      if (r == k) continue;
-      const double f = G[r][k] / G[k][k];
-      for (std::size_t q = k; q <= T; ++q) G[r][q] -= f * G[k][q];
-    }
-  }
-  std::vector<double> a(T);
-  for (std::size_t k = 0; k < T; ++k) a[k] = std::fabs(G[k][k]) < 1e-12 ? 0.0 : G[k][T] / G[k][k];
-  return a;
-}
-
-bool exactSum(const at::Tensor& wq, const WeightPlanes& p) {
-  at::Tensor r = wq.clone();
-  for (std::size_t t = 0; t < p.codes.size(); ++t) r -= p.alpha[t] * p.codes[t];
-  const double ref = std::max(wq.abs().max().item<double>(), 1e-20);
-  return r.abs().max().item<double>() <= 1e-4 * ref;
-}
-
-WeightPlanes weightPlanes(const std::string& layer, const std::string& scheme, const at::Tensor& wq,
-                          const std::vector<at::Tensor>& codes) {
-  WeightPlanes p;
-  for (const auto& c8 : codes) {
-    const auto c = c8.to(torch::kFloat32);
-    if (c.abs().gt(1).any().item<bool>() || (c - c.round()).abs().gt(0).any().item<bool>())
-      throw std::invalid_argument("layer " + layer + ": weight codes are not in {-1,0,1}");
-    p.codes.push_back(c);
-  }
-  p.alpha = leastSquares(wq, p.codes);
-  if (exactSum(wq, p)) return p;
-  if (codes.size() == 1) {  // two scales: positive and negative parts as separate planes
-    const auto& c = p.codes[0];
-    WeightPlanes two;
-    two.codes = {c.gt(0).to(torch::kFloat32), -c.lt(0).to(torch::kFloat32)};
-    two.alpha = leastSquares(wq, two.codes);
-    if (exactSum(wq, two)) return two;
-  }
-  throw std::invalid_argument("layer " + layer + " (" + scheme + "): weights are not a sum of ternary code planes " +
-                              "times one scale each, which the engine needs");
-}
-
 // Floats in their numeric order as integers (so that bisection can walk every float between two others).
 std::int64_t orderedBits(float f) {
   std::int32_t i;
@@ -136,10 +65,14 @@ float fromOrdered(std::int64_t o) {
   return f;
 }
 
-// Smallest float x with pred(x) true, for a predicate monotone in x (false … false true … true).
+// The values bisection walks: wide enough for any activation, short of the overflows of ±FLT_MAX.
+constexpr float kProbeRange = 1e30f;
+
+// Smallest float x in [−kProbeRange, kProbeRange] with pred(x) true, for a predicate monotone in x
+// (false … false true … true); kProbeRange when none.
 template <class Pred>
 float firstFloatWhere(Pred pred) {
-  std::int64_t lo = orderedBits(-std::numeric_limits<float>::max()), hi = orderedBits(std::numeric_limits<float>::max());
+  std::int64_t lo = orderedBits(-kProbeRange), hi = orderedBits(kProbeRange);
   if (pred(fromOrdered(lo))) return fromOrdered(lo);
   while (hi - lo > 1) {  // invariant: pred(lo) false, pred(hi) true
     const std::int64_t mid = lo + (hi - lo) / 2;
@@ -148,30 +81,38 @@ float firstFloatWhere(Pred pred) {
   return fromOrdered(hi);
 }
 
-// Eq. 9 in front of asym activations: the graph compares z = γ·(x·k + shift), computed in float32 as the
-// forward does, with the inner thresholds; the engine compares x itself (x < thrNeg: lower code, x > thrPos:
-// upper code). Because every float operation is monotone, each graph comparison is exactly x ≥ / > some float,
-// found here by bisection: γ, k and shift cost nothing at inference and the codes are bit-identical.
-bool exactUniformThresholds(const quant::TensorQuantizer& aq, bool halfAct, float& thrNeg, float& thrPos) {
-  const auto* u = dynamic_cast<const quant::UniformNormalizer*>(&aq);
-  if (!u || !dynamic_cast<const quant::AsymQuantizer*>(u->inner().get())) return false;
-  const auto& inner = u->inner()->lastThresholds();
-  const float g = static_cast<float>(u->gamma().item<double>()), k = static_cast<float>(u->normScale()),
-              sh = static_cast<float>(u->normShift());
-  if (inner.size() != 1 || inner[0].size() != 2 || !(g > 0) || !(k > 0)) return false;
-  auto z = [g, k, sh](float x) {
-    volatile float a = x * k;  // one rounding per operation, as the tensor ops (no fused multiply-add)
-    volatile float b = a + sh;
-    return static_cast<float>(g * b);
+// The graph's code of a value is whatever the activation quantizer's eval forward makes of it (a division and
+// a rounding for LSQ, eq. 9's γ·(x·k + shift) before asym's thresholds, ...). Every float operation in it is
+// monotone, so each code boundary is "x ≥ some float", found here by bisection over the floats on the quantizer
+// itself (an 8 × 8 map of the candidate, so its vectorised path decides as on a real map). The engine compares x
+// with thrNeg / thrPos (x < thrNeg: lower code, x > thrPos: upper code) and so gets the graph's codes bit for bit.
+// False, leaving the thresholds alone, when the decisions are not one function of the value (the map's codes
+// differ, the quantizer's thresholds move with its input, or it refuses the probe).
+bool exactThresholds(quant::TensorQuantizer& aq, bool halfAct, float& thrNeg, float& thrPos) {
+  const auto thresholds = aq.lastThresholds();
+  const auto scales = aq.lastScales();
+  bool oneFunction = true;
+  auto codeOf = [&](float x) {
+    aq.forward(torch::full({1, 1, 8, 8}, x));
+    const auto& c = aq.lastCodeValues();
+    if (c.size() != 1 || c[0].numel() == 0) {
+      oneFunction = false;
+      return 0;
+    }
+    const auto lo = c[0].min().item<double>(), hi = c[0].max().item<double>();
+    if (lo != hi) oneFunction = false;
+    return static_cast<int>(std::lround(lo));
   };
-  const float t1 = static_cast<float>(inner[0][0]), t2 = static_cast<float>(inner[0][1]);
-  if (halfAct) {  // codes (z ≥ t1) + (z ≥ t2)
-    thrNeg = firstFloatWhere([&](float x) { return z(x) >= t1; });
-    thrPos = std::nextafter(firstFloatWhere([&](float x) { return z(x) >= t2; }), -std::numeric_limits<float>::max());
-  } else {  // z ≥ Δp → +1, z ≤ Δn → −1 (t1 = Δp, t2 = Δn)
-    thrNeg = firstFloatWhere([&](float x) { return z(x) > t2; });
-    thrPos = std::nextafter(firstFloatWhere([&](float x) { return z(x) >= t1; }), -std::numeric_limits<float>::max());
+  const int low = halfAct ? 0 : -1;  // the lowest code: {0, 1, 2} or {−1, 0, 1}
+  float neg = 0, pos = 0;
+  try {
+    neg = firstFloatWhere([&](float x) { return codeOf(x) >= low + 1; });
+    pos = std::nextafter(firstFloatWhere([&](float x) { return codeOf(x) >= low + 2; }), -kProbeRange);
+  } catch (const std::exception&) {
+    return false;
   }
+  if (!oneFunction || aq.lastThresholds() != thresholds || aq.lastScales() != scales) return false;
+  thrNeg = neg, thrPos = pos;
   return true;
 }
 
@@ -210,7 +151,7 @@ TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, cons
     if (q->weightQuantizer()) {
       auto& wq = *q->weightQuantizer();
       const at::Tensor wqv = wq.forward(w).detach().to(torch::kFloat32);
-      const auto planes = weightPlanes(t.name, wq.scheme(), wqv, wq.lastCodes());
+      const auto planes = quant::weightPlanes(t.name, wq.scheme(), wqv, wq.lastCodes());
       t.planes = static_cast<int>(planes.codes.size());
       for (const auto& c : planes.codes) {
         const auto c8 = c.to(torch::kInt8).contiguous();
@@ -220,8 +161,8 @@ TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, cons
       t.weightScale = planes.alpha[0];
       t.mode = LayerMode::TernaryInt8Act;
       if (const auto& aq = q->inputQuantizer()) {
-        const auto& thr = aq->lastThresholds();
-        const auto& sc = aq->lastScales();
+        const auto thr = aq->lastThresholds();  // copies: exactThresholds' probes overwrite them
+        const auto sc = aq->lastScales();
         if (thr.size() != 1 || thr[0].empty() || sc.size() != 1 || sc[0].size() != 1)
           throw std::invalid_argument("layer " + t.name + ": activation quantizer " + aq->scheme() +
                                       " does not report one threshold pair and one scale");
@@ -229,7 +170,7 @@ TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, cons
         double hi = *std::max_element(thr[0].begin(), thr[0].end());
         if (thr[0].size() == 1 && !halfAct) lo = -std::fabs(hi), hi = std::fabs(hi);
         t.thrNeg = static_cast<float>(lo), t.thrPos = static_cast<float>(hi);
-        exactUniformThresholds(*aq, halfAct, t.thrNeg, t.thrPos);
+        exactThresholds(*aq, halfAct, t.thrNeg, t.thrPos);
         t.actScale = sc[0][0];
         actAlpha = t.actScale;
         t.mode = halfAct ? LayerMode::TernaryHalfAct : LayerMode::TernarySignedAct;
@@ -237,13 +178,17 @@ TnnModel buildTnn(nn::TernaryNet& net, const config::ExperimentConfig& cfg, cons
     } else {
       t.weights = floats(w);
     }
-    const auto bn = batchNorm(net, batchNormFor(net.arch(), t.name));
-    const auto convBias = bias.defined() ? floats(bias) : std::vector<float>{};
+    // The affine in the eval forward's order (nn::QuantLayer::evalForward, nn::BatchNorm): each plane's sums
+    // times its planeScale, the layer's bias, then BatchNorm's x·scale + shift.
     t.scale.clear();
-    for (std::size_t p = 0; p < planeAlpha.size(); ++p) {
-      const auto folded = foldBatchNorm(bn, t.outC, planeAlpha[p] * actAlpha, convBias);
-      t.scale.insert(t.scale.end(), folded.scale.begin(), folded.scale.end());
-      if (p == 0) t.bias = folded.bias;  // the bias does not depend on the scale
+    for (double a : planeAlpha) t.scale.insert(t.scale.end(), t.outC, quant::planeScale(a, actAlpha));
+    const auto convBias = bias.defined() ? floats(bias) : std::vector<float>(t.outC, 0.0f);
+    if (const auto* bn = batchNorm(net, batchNormFor(net.arch(), t.name))) {
+      const auto [bnScale, bnShift] = bn->evalAffine();
+      t.bnScale = floats(bnScale), t.bias = floats(bnShift);
+      if (bias.defined()) t.preBias = convBias;
+    } else {
+      t.bias = convBias;
     }
     m.layers.push_back(std::move(t));
   }

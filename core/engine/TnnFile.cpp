@@ -126,6 +126,9 @@ std::size_t writeTnn(const TnnModel& model, const std::string& path) {
     }
     putFloats(payload, l.scale);
     putFloats(payload, l.bias);
+    // Optional per-channel arrays after the bias, in this order (older files have neither).
+    if (!l.preBias.empty()) j["pre_bias"] = true, putFloats(payload, l.preBias);
+    if (!l.bnScale.empty()) j["bn_scale"] = true, putFloats(payload, l.bnScale);
     j["bytes"] = payload.size() - j["offset"].get<std::size_t>();
     layers.push_back(j);
   }
@@ -252,7 +255,9 @@ TnnModel readTnn(const std::string& path) {
       const std::size_t wBytes = !l.ternary() ? l.weightCount() * sizeof(float)
                                               : kernels::base3Bytes(signSplit ? l.weightCount() : nCodes);
       const std::size_t nScale = static_cast<std::size_t>(l.outC) * l.planes;
-      const std::size_t need = wBytes + sizeof(float) * (nScale + static_cast<std::size_t>(l.outC));
+      const bool hasPreBias = j.value("pre_bias", false), hasBnScale = j.value("bn_scale", false);
+      const std::size_t nChannelArrays = 1 + (hasPreBias ? 1 : 0) + (hasBnScale ? 1 : 0);
+      const std::size_t need = wBytes + sizeof(float) * (nScale + nChannelArrays * static_cast<std::size_t>(l.outC));
       if (size != need || offset > payloadLen || payloadLen - offset < size)
         throw TnnError(path + ": layer " + l.name + " has an inconsistent size in the manifest");
       const char* p = base + offset;
@@ -272,7 +277,14 @@ TnnModel readTnn(const std::string& path) {
       l.scale.resize(nScale);
       l.bias.resize(l.outC);
       std::memcpy(l.scale.data(), p + wBytes, nScale * sizeof(float));
-      std::memcpy(l.bias.data(), p + wBytes + nScale * sizeof(float), l.outC * sizeof(float));
+      const char* channelArrays = p + wBytes + nScale * sizeof(float);
+      std::memcpy(l.bias.data(), channelArrays, l.outC * sizeof(float));
+      for (auto* v : {hasPreBias ? &l.preBias : nullptr, hasBnScale ? &l.bnScale : nullptr}) {
+        if (!v) continue;
+        channelArrays += l.outC * sizeof(float);
+        v->resize(l.outC);
+        std::memcpy(v->data(), channelArrays, l.outC * sizeof(float));
+      }
       model.layers.push_back(std::move(l));
     }
   } catch (const TnnError&) {

@@ -83,11 +83,18 @@ std::vector<LayerInput> validateProgram(const TnnModel& m) {
       if (c < -1 || c > 1) fail(where, "a code is not in {-1, 0, 1}");
     if (l.scale.size() != static_cast<std::size_t>(l.outC) * l.planes || l.bias.size() != static_cast<std::size_t>(l.outC))
       fail(where, "scale/bias sizes do not match the output channels");
+    for (const auto* v : {&l.preBias, &l.bnScale})
+      if (!v->empty() && v->size() != static_cast<std::size_t>(l.outC))
+        fail(where, std::string(v == &l.preBias ? "pre-BatchNorm bias" : "BatchNorm scale") +
+                        " size does not match the output channels");
     // A diverged run's NaN would flow through every later layer: refused here, named.
-    for (const auto* v : {&l.scale, &l.bias, &l.weights})
+    for (const auto* v : {&l.scale, &l.bias, &l.preBias, &l.bnScale, &l.weights})
       for (float x : *v)
-        if (!std::isfinite(x)) fail(where, std::string("a ") + (v == &l.scale ? "scale" : v == &l.bias ? "bias" : "weight") +
-                                               " is not a finite number");
+        if (!std::isfinite(x))
+          fail(where, std::string("a ") +
+                          (v == &l.scale ? "scale" : v == &l.bias ? "bias" : v == &l.preBias ? "pre-BatchNorm bias"
+                                                   : v == &l.bnScale ? "BatchNorm scale" : "weight") +
+                          " is not a finite number");
     if ((l.mode == LayerMode::TernarySignedAct || l.mode == LayerMode::TernaryHalfAct) &&
         (std::isnan(l.thrNeg) || std::isnan(l.thrPos) || l.thrNeg > l.thrPos))
       fail(where, "activation thresholds must be ordered numbers");

@@ -46,7 +46,11 @@ struct TnnLayer {
   int planes = 1;
   std::vector<std::int8_t> codes;  // ternary modes: planes x OIHW codes in {-1,0,1}
   std::vector<float> weights;      // Float mode: OIHW fp32 weights
-  std::vector<float> scale, bias;  // scale: planes x outC, bias: outC, folded
+  // The affine on the sums, in the training graph's eval order (kernels::LayerEpilogue):
+  //   v = Σ_p scale_p·acc_p; v += preBias; v *= bnScale; v += bias    (each rounded on its own)
+  // scale: planes x outC (α_p·α_a, or BatchNorm folded in where bnScale is empty), bias: outC; preBias (the
+  // layer's own bias ahead of its BatchNorm) and bnScale: outC or empty.
+  std::vector<float> scale, bias, preBias, bnScale;
   float thrNeg = 0, thrPos = 0;    // ternary-act modes: input code thresholds (x < neg: -1/0, x > pos: +1/2)
   double weightScale = 1, actScale = 1;  // alpha_w (of plane 0), alpha_a (informative; already inside scale)
 

@@ -45,6 +45,8 @@ detail::EpilogueArgs epilogueArgs(const LayerEpilogue& e, int N, int outH, int o
   a.planes = e.planes;
   a.scale = e.scale;
   a.bias = e.bias;
+  a.preBias = e.preBias;
+  a.bnScale = e.bnScale;
   a.colAdd = colAdd;
   a.perImage = e.perImage;
   a.outH = outH, a.outW = outW;
@@ -139,7 +141,7 @@ bool integerCodesFor(const LayerEpilogue& e, int N, std::int32_t accMin, std::in
   r.dir.resize(N), r.posFrom.resize(N), r.negTo.resize(N);
   constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::max();
   for (int n = 0; n < N; ++n) {
-    const float s = e.scale[n];
+    const float s = e.bnScale ? e.scale[n] * e.bnScale[n] : e.scale[n];  // only its sign is used
     if (!(s == s)) return false;  // NaN scale
     const std::int32_t dir = s < 0 ? -1 : 1;
     // t = dir·acc runs over [tLo, tHi]; code(t) is non-decreasing in t.

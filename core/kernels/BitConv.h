@@ -40,12 +40,16 @@ bool integerCodesFor(const struct LayerEpilogue& e, int N, std::int32_t accMin, 
                      IntegerCodes& out);
 
 // What a layer does with its accumulators, in this order (one pass, per output pixel and channel n):
-//   v = Σ_p scale[p N + n] · f_image · acc_p[n] + bias[n]   (scale null: v = acc, quantize only)
+//   v = Σ_p (scale[p N + n] · f_image) · acc_p[n]            (scale null: v = acc, quantize only)
+//   v = ((v + preBias[n]) · bnScale[n]) + bias[n]            (each rounded on its own; null preBias: no add,
+//                                                            null bnScale: 1 — a folded affine of older files)
 //   v = act1(v); v += residual (NHWC float, option-A subsampled / channel-offset); v = act2(v)
 //   outFloat[pixel, n] = v;  outBits codes: v < next.neg → −1, v > next.pos → +1, else 0.
 struct LayerEpilogue {
   const float* scale = nullptr;
   const float* bias = nullptr;
+  const float* preBias = nullptr;
+  const float* bnScale = nullptr;
   int planes = 1;
   const float* perImage = nullptr;
   EpilogueAct act1, act2;

@@ -23,7 +23,14 @@ void QuantConv2dImpl::setInputQuantizer(std::shared_ptr<quant::TensorQuantizer> 
 at::Tensor QuantConv2dImpl::forward(const at::Tensor& input) {
   const auto x = inputQuant_ ? inputQuant_->forward(input) : input;
   const auto w = weightQuant_ ? weightQuant_->forward(weight) : weight;
-  auto y = torch::conv2d(x, w, bias, {opts_.stride_, opts_.stride_}, {opts_.padding_, opts_.padding_});
+  at::Tensor y;
+  if (is_training()) {
+    y = torch::conv2d(x, w, bias, {opts_.stride_, opts_.stride_}, {opts_.padding_, opts_.padding_});
+  } else {
+    y = evalForward(x, w, bias, [this](const at::Tensor& a, const at::Tensor& b) {
+      return torch::conv2d(a, b, {}, {opts_.stride_, opts_.stride_}, {opts_.padding_, opts_.padding_});
+    });
+  }
   lastMacs_ = y.size(1) * y.size(2) * y.size(3) * opts_.in_ * opts_.kernel_ * opts_.kernel_;
   return y;
 }

@@ -2,6 +2,8 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -9,6 +11,7 @@
 
 #include "nn/LayerKind.h"
 #include "quant/TensorQuantizer.h"
+#include "quant/WeightPlanes.h"
 
 namespace ternlab::nn {
 
@@ -31,11 +34,23 @@ class QuantLayer {
   bool ternary() const { return weightQuant_ != nullptr; }
 
  protected:
+  // The layer's op on (input, weight), without bias: conv2d or matmul.
+  using WeightOp = std::function<at::Tensor(const at::Tensor& x, const at::Tensor& w)>;
+  // The eval forward, in the packed engine's arithmetic: with quantized weights and inputs, each weight code
+  // plane (quant::WeightPlanes) meets the input codes in `op` (integer sums, exact in float below 2^24 in any
+  // order) and is multiplied by its quant::planeScale, planes added in order; then the bias is added. The
+  // fake-quant op on x_q, W_q is the same number up to the float rounding of its sums, which depends on the
+  // library's summation order; this one does not, so the engine repeats it to the bit. Layers without both
+  // quantizers, or whose weights are no sum of planes, run `op` on x_q, W_q, then add the bias.
+  at::Tensor evalForward(const at::Tensor& xq, const at::Tensor& wq, const at::Tensor& bias, const WeightOp& op);
+
   std::shared_ptr<quant::TensorQuantizer> weightQuant_;
   std::shared_ptr<quant::TensorQuantizer> inputQuant_;
 
  private:
   std::string name_;
+  at::Tensor planesOf_;  // the quantized weights planes_ was found for
+  std::optional<quant::WeightPlanes> planes_;
 };
 
 // Registers (or replaces) a quantizer submodule under name; a policy can be applied more than once.

@@ -26,7 +26,8 @@ void QuantLinearImpl::setInputQuantizer(std::shared_ptr<quant::TensorQuantizer> 
 at::Tensor QuantLinearImpl::forward(const at::Tensor& input) {
   const auto x = inputQuant_ ? inputQuant_->forward(input) : input;
   const auto w = weightQuant_ ? weightQuant_->forward(weight) : weight;
-  return torch::linear(x, w, bias);
+  if (is_training()) return torch::linear(x, w, bias);
+  return evalForward(x, w, bias, [](const at::Tensor& a, const at::Tensor& b) { return torch::mm(a, b.t()); });
 }
 
 }  // namespace ternlab::nn

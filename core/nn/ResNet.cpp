@@ -8,6 +8,14 @@ namespace ternlab::nn {
 
 namespace {
 std::int64_t scaled(double base, double width) { return std::max<std::int64_t>(1, std::llround(base * width)); }
+
+// (N, C, H, W) -> (N, C). In eval mode the sums are taken in double and divided there, rounded to float once:
+// exact, whatever the order of summation, while a channel's values span less than 2^23 in magnitude, so the
+// packed engine's sum in its own order gives the same float.
+at::Tensor globalAveragePool(const at::Tensor& x, bool training) {
+  if (training) return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+  return (x.to(torch::kFloat64).sum({2, 3}) / static_cast<double>(x.size(2) * x.size(3))).to(x.scalar_type());
+}
 }  // namespace
 
 BasicBlock::BasicBlock(TernaryNet& owner, const std::string& prefix, std::int64_t in, std::int64_t out,
@@ -65,8 +73,7 @@ ResNet20::ResNet20(const InputShape& input, double width, const std::string& act
 at::Tensor ResNet20::forward(const at::Tensor& input) {
   auto x = act(bn(stem(input)));
   for (auto& b : blocks_) x = b->forward(x);
-  x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return fc(x);
+  return fc(globalAveragePool(x, is_training()));
 }
 
 ResNet18::ResNet18(const InputShape& input, double width, const std::string& activation) {
@@ -95,8 +102,7 @@ at::Tensor ResNet18::forward(const at::Tensor& input) {
   auto x = act(bn(stem(input)));
   if (imagenetStem_) x = torch::max_pool2d(x, 3, 2, 1);
   for (auto& b : blocks_) x = b->forward(x);
-  x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return fc(x);
+  return fc(globalAveragePool(x, is_training()));
 }
 
 }  // namespace ternlab::nn

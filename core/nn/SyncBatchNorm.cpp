@@ -102,8 +102,20 @@ at::Tensor BatchNormImpl::forward(const at::Tensor& x) {
   }
   if (activeReducer && is_training())
     return GlobalBatchNorm::apply(x, weight, bias, running_mean, running_var, momentum, eps);
-  return torch::batch_norm(x, weight, bias, running_mean, running_var, is_training(), momentum, eps,
+  if (!is_training()) {
+    const auto [scale, shift] = evalAffine();
+    std::vector<std::int64_t> shape(static_cast<std::size_t>(x.dim()), 1);
+    shape[1] = features;
+    return x * scale.to(x.scalar_type()).view(shape) + shift.to(x.scalar_type()).view(shape);
+  }
+  return torch::batch_norm(x, weight, bias, running_mean, running_var, true, momentum, eps,
                            at::globalContext().userEnabledCuDNN());
+}
+
+std::pair<at::Tensor, at::Tensor> BatchNormImpl::evalAffine() const {
+  const auto scale = weight.to(torch::kFloat64) / (running_var.to(torch::kFloat64) + eps).sqrt();
+  const auto shift = bias.to(torch::kFloat64) - running_mean.to(torch::kFloat64) * scale;
+  return {scale.to(torch::kFloat32), shift.to(torch::kFloat32)};
 }
 
 }  // namespace ternlab::nn

@@ -3,6 +3,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <utility>
 
 namespace ternlab::nn {
 
@@ -35,7 +36,12 @@ class BatchNormImpl : public torch::nn::Cloneable<BatchNormImpl> {
  public:
   explicit BatchNormImpl(std::int64_t features, double eps = 1e-5, double momentum = 0.1);
   void reset() override;
+  // Eval mode: y = x·scale + shift per channel, the multiply and the add rounded on their own (two tensor
+  // operations), with scale = γ/√(σ² + ε) and shift = β − μ·scale computed in double and rounded once. This is
+  // the arithmetic the packed engine's epilogue repeats, so the two agree to the bit.
   at::Tensor forward(const at::Tensor& x);
+  // {scale, shift} of the eval forward, float, one value per channel.
+  std::pair<at::Tensor, at::Tensor> evalAffine() const;
 
   std::int64_t features;
   double eps, momentum;

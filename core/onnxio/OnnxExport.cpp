@@ -78,6 +78,8 @@ class Lowering {
       const auto term = g_.node("Mul", {scale, acc}, l.name + ".scaled");
       v = v.empty() ? term : g_.node("Add", {v, term}, l.name + ".planes");
     }
+    if (!l.preBias.empty()) v = g_.node("Add", {v, g_.floats(l.name + ".pre_bias", channelDims, l.preBias)}, l.name + ".biased");
+    if (!l.bnScale.empty()) v = g_.node("Mul", {v, g_.floats(l.name + ".bn_scale", channelDims, l.bnScale)}, l.name + ".bn");
     return {g_.node("Add", {v, g_.floats(l.name + ".bias", channelDims, l.bias)}, l.name + ".out"), linear ? 2 : 4};
   }
 

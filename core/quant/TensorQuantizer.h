@@ -19,6 +19,8 @@ class TensorQuantizer : public torch::nn::Module {
   // exactly as used by the last forward; empty before the first forward.
   // Converted on first access: the training loop itself never pays for the int8 copy.
   const std::vector<at::Tensor>& lastCodes() const;
+  // The same codes as the forward made them (floating point, no copy).
+  const std::vector<at::Tensor>& lastCodeValues() const { return rawCodes_; }
   // Per-branch statistics of the last forward.
   std::vector<BranchStats> lastStats() const;
   // Thresholds and scales of branch b as used by the last forward.

@@ -15,14 +15,18 @@ struct EpilogueActArgs {
   const float* shiftOut = nullptr;
 };
 
-// One output row (pixel) r = (b, oy, ox) of a layer: v[n] = Σ_p scale[p N + n]·f_b·acc[p N + n] + bias[n]
-// (f_b the per-image factor or 1), act1, + residual, act2; then written as NHWC float and/or as the
-// next layer's codes (m = v < neg or v > pos, s = v < neg) into a bordered bit map.
+// One output row (pixel) r = (b, oy, ox) of a layer: v[n] = Σ_p (scale[p N + n]·f_b)·acc[p N + n], then
+// v = ((v + preBias[n])·bnScale[n]) + bias[n] (f_b the per-image factor or 1; every operation rounded on its own,
+// in this order, as the training graph's eval forward: conv, its bias, BatchNorm's x·s + t), act1, + residual,
+// act2; then written as NHWC float and/or as the next layer's codes (m = v < neg or v > pos, s = v < neg) into a
+// bordered bit map.
 struct EpilogueArgs {
   int N = 0;
   int planes = 1;
   const float* scale = nullptr;          // planes * N; null: identity affine (quantize only)
   const float* bias = nullptr;           // N
+  const float* preBias = nullptr;        // N, the layer's own bias before its BatchNorm, or null
+  const float* bnScale = nullptr;        // N, BatchNorm's eval factor, or null (1)
   const std::int32_t* colAdd = nullptr;  // planes * N integers added to acc first ({0,1,2} inputs), or null
   const float* perImage = nullptr;       // per image factor (int8 activations), or null
   int outH = 1, outW = 1;                // output map, to locate row r

@@ -166,6 +166,10 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
   const auto scale0 = affine ? f.loadF(a.scale + n) : F::set1(1.0f);
   const auto scaleOne = F::mul(scale0, F::set1(1.0f));  // scale · f with f = 1, rounded as in the loop
   const auto bias = affine ? f.loadF(a.bias + n) : F::set1(0.0f);
+  // BatchNorm's eval factor apart from the conv's scale (1 where a file folded them, or for no BatchNorm)
+  const auto bnScale = affine && a.bnScale ? f.loadF(a.bnScale + n) : F::set1(1.0f);
+  const bool pre = !fixed && a.preBias != nullptr;
+  const auto preBias = pre ? f.loadF(a.preBias + n) : F::set1(0.0f);
   const std::int32_t* colAdd = a.colAdd ? a.colAdd + n : nullptr;
   const ChunkAct<F> act1(f, a.act1, n, A1), act2(f, a.act2, n, A2);
   const int c = n - a.resOffset;
@@ -176,7 +180,7 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
     const AccT* row = acc + static_cast<std::size_t>(i) * ldAcc;
     typename F::Vec v = loadAcc(f, row + n, colAdd);
     if (fixed) {
-      v = F::add(F::mul(scaleOne, v), bias);
+      v = F::add(F::mul(F::mul(scaleOne, v), bnScale), bias);
     } else if (affine) {
       const auto fv = F::set1(place[i].f);
       v = F::mul(F::mul(scale0, fv), v);
@@ -185,7 +189,8 @@ inline void epilogueChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ld
           const int q = p * a.N + n;
           v = F::add(v, F::mul(F::mul(f.loadF(a.scale + q), fv), loadAcc(f, row + q, a.colAdd ? a.colAdd + q : nullptr)));
         }
-      v = F::add(v, bias);
+      if (pre) v = F::add(v, preBias);
+      v = F::add(F::mul(v, bnScale), bias);
     }
     v = act1(v);
     if (resFull) {
@@ -209,7 +214,8 @@ template <class F, class AccT, bool Direct>
 inline void shapedChunk(const EpilogueArgs& a, const AccT* acc, std::size_t ldAcc, int r0, int rows,
                         const RowPlace* place, int n, const CodeSink<F, Direct>& out, const F& f = F()) {
   const int a1 = a.act1.kind, a2 = a.act2.kind, rm = residualMode<F::kLanes>(a, n);
-  const bool simple = a.planes == 1 && !a.perImage && a.scale && !(std::is_same_v<AccT, std::int32_t> && a.posFrom);
+  const bool simple = a.planes == 1 && !a.perImage && a.scale && !a.preBias &&
+                      !(std::is_same_v<AccT, std::int32_t> && a.posFrom);
   if (simple && a2 == 0 && rm == 0) {
     if (a1 == 1) return epilogueChunk<F, AccT, Direct, 1, 0, 0>(a, acc, ldAcc, r0, rows, place, n, out, f);
     if (a1 == 2) return epilogueChunk<F, AccT, Direct, 2, 0, 0>(a, acc, ldAcc, r0, rows, place, n, out, f);
