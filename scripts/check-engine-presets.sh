@@ -4,7 +4,7 @@
 # which compares every prediction with the LibTorch eval forward and the integer accumulators of every
 # ternary-activation layer (FP-activation presets: on the exact --fp32-act path; the int8 path's count is shown).
 # Prints one line per preset; exits non-zero if any preset disagrees.
-# Usage: scripts/check-engine-presets.sh [BUILD_DIR] [TRAIN_LIMIT]      (defaults: build, 2048)
+# Usage: scripts/check-engine-presets.sh [BUILD_DIR] [TRAIN_LIMIT] [PRESET_GLOB]   (defaults: build, 2048, fmnist-*)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLI=${1:-build}/app/ternlab-cli
@@ -13,7 +13,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 status=0
 printf '%-36s %8s %10s %12s %9s %9s %s\n' preset acc% identical "acc layers" "tnn KiB" "ckpt KiB" note
-for f in experiments/fmnist-*.json; do
+for f in experiments/${3:-fmnist-*}.json; do
   p=$(basename "$f" .json)
   db="$WORK/$p.sqlite"
   if ! "$CLI" run "$f" --db "$db" --train-limit "$LIMIT" --test-limit 1000 --epochs 1 --threads 2 --json \
