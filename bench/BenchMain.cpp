@@ -17,6 +17,7 @@ void registerTorchBenchmarks();
 }  // namespace ternlab::bench
 
 int main(int argc, char** argv) {
+  ternlab::kernels::matchBaselineIsaToKernels();  // torch_fp32 rows at the kernels' ISA when it is forced lower
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     if (std::strncmp(argv[i], "--threads=", 10) == 0) {

@@ -277,11 +277,12 @@ void KernelSpeedPanel::drawNetworks(const engine::BenchSuiteResult& r) {
   parity->setPen(QPen(Qt::gray, 1, Qt::DashLine));
   networks_->yAxis->setRange(0, top * 1.15);
   networks_->replot();
-  networkSummary_->setText(tr("Packed networks, %1, up to %2 thread(s)%3: images/s over LibTorch fp32 eager in the same "
-                              "process (1× dashed).")
+  networkSummary_->setText(tr("Packed networks, %1, up to %2 thread(s)%3: images/s over LibTorch fp32 eager (oneDNN ISA "
+                              "%4) in the same process (1× dashed).")
                                .arg(QString::fromStdString(r.isa.empty() ? std::string("?") : r.isa))
                                .arg(r.threads)
-                               .arg(networkRun_ ? tr(", bench run %1").arg(networkRun_) : QString()));
+                               .arg(networkRun_ ? tr(", bench run %1").arg(networkRun_) : QString())
+                               .arg(QString::fromStdString(r.baselineIsa.empty() ? std::string("native") : r.baselineIsa)));
 }
 
 }  // namespace ternlab::views

@@ -48,15 +48,16 @@ void addBenchCommand(CLI::App& app, int& exitCode) {
                           {"images_per_s", x.imagesPerSecond}, {"torch_images_per_s", x.torchImagesPerSecond},
                           {"torch_fp_images_per_s", x.torchFpImagesPerSecond},
                           {"onnxruntime_fp_images_per_s", x.onnxRuntimeFpImagesPerSecond}});
-        std::printf("%s\n", nlohmann::json{{"isa", r.isa}, {"threads", r.threads}, {"runs", r.runs},
+        std::printf("%s\n", nlohmann::json{{"isa", r.isa}, {"baseline_isa", r.baselineIsa}, {"threads", r.threads}, {"runs", r.runs},
                                            {"cpu_hz", r.cpuHz}, {"bound_mac_per_cycle", r.boundMacPerCycle},
                                            {"bound_note", r.boundNote}, {"run_id", id}, {"rows", rows}}
                                 .dump(2)
                                 .c_str());
         return;
       }
-      std::printf("isa %s, %d thread(s), clock %.2f GHz (dependent imul), median of %d runs\nbound: %s\n",
-                  r.isa.c_str(), r.threads, r.cpuHz * 1e-9, r.runs, r.boundNote.c_str());
+      std::printf("isa %s, %d thread(s), clock %.2f GHz (dependent imul), median of %d runs\nbound: %s\n"
+                  "LibTorch baselines: oneDNN ISA %s\n",
+                  r.isa.c_str(), r.threads, r.cpuHz * 1e-9, r.runs, r.boundNote.c_str(), r.baselineIsa.c_str());
       std::printf("%-8s %-18s %-22s %10s %9s %8s %7s %8s %8s\n", "level", "kernel", "shape", "ms", "GMAC/s", "MAC/cyc",
                   "%bound", "x torch", "x 4pop");
       for (const auto& x : r.rows) {

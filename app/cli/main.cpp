@@ -4,6 +4,7 @@
 
 #include "Commands.h"
 #include "Version.h"
+#include "kernels/Isa.h"
 #include "config/ConfigError.h"
 #include "store/RunStore.h"
 
@@ -12,6 +13,8 @@ std::string StoreOptions::path() const { return db.empty() ? store::defaultDatab
 }  // namespace ternlab::cli
 
 int main(int argc, char** argv) {
+  // A kernel path forced lower (TERNLAB_KERNEL_ISA) caps LibTorch's oneDNN to match, before any LibTorch call.
+  ternlab::kernels::matchBaselineIsaToKernels();
   CLI::App app{"TernLab: train, ternarize and compare ternary neural networks (headless)."};
   app.set_version_flag("--version", std::string("ternlab-cli ") + ternlab::kVersion + " (" + ternlab::kGitCommit + ")");
   app.require_subcommand(1);

@@ -13,6 +13,7 @@
 #include "ExperimentForm.h"
 #include "LivePlot.h"
 #include "MainWindow.h"
+#include "kernels/Isa.h"
 #include "RunBrowser.h"
 #include "StartupChoice.h"
 #include "Version.h"
@@ -42,6 +43,7 @@ void scheduleScreenshot(ternlab::views::MainWindow& window, const QString& path,
 }  // namespace
 
 int main(int argc, char** argv) {
+  ternlab::kernels::matchBaselineIsaToKernels();  // the Speed tab's LibTorch baselines at the kernels' ISA
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("TernLab"));
   QApplication::setApplicationName(QStringLiteral("ternlab"));

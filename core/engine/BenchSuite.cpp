@@ -76,6 +76,7 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
   at::set_num_threads(res.threads);
   const auto isa = kernels::activeIsa();
   res.isa = kernels::isaName(isa);
+  res.baselineIsa = kernels::baselineIsaCap().empty() ? "native" : kernels::baselineIsaCap();
   res.cpuHz = kernels::measuredCpuHz();
   res.boundMacPerCycle = kernels::ternaryMacPerCycleBound(isa);
   res.boundNote = isa == kernels::Isa::Avx512 ? "AVX-512: 512 MACs per 6 zmm ops on 2 ports = 171 MAC/cycle"
@@ -187,6 +188,7 @@ std::int64_t recordBench(const BenchSuiteResult& r, const std::string& dbPath) {
   run.kind = "bench";
   run.configJson = nlohmann::json{{"kind", "bench"},
                                   {"isa", r.isa},
+                                  {"baseline_isa", r.baselineIsa},
                                   {"threads", r.threads},
                                   {"runs", r.runs},
                                   {"cpu_hz", r.cpuHz},
@@ -251,6 +253,7 @@ RecordedNetworks latestNetworkBench(const std::string& dbPath) {
     const auto cfg = nlohmann::json::parse(b.config, nullptr, false);
     if (cfg.is_object()) {
       out.result.isa = cfg.value("isa", std::string());
+      out.result.baselineIsa = cfg.value("baseline_isa", std::string("native"));
       out.result.threads = cfg.value("threads", 1);
       out.result.runs = cfg.value("runs", 0);
       out.result.cpuHz = cfg.value("cpu_hz", 0.0);

@@ -35,6 +35,7 @@ struct BenchSuiteOptions {
 
 struct BenchSuiteResult {
   std::string isa;
+  std::string baselineIsa;  // LibTorch's oneDNN cap (DNNL_MAX_CPU_ISA, e.g. "AVX2"), or "native" (the CPU's best)
   double cpuHz = 0;
   double boundMacPerCycle = 0;
   std::string boundNote;

@@ -12,7 +12,9 @@
 namespace ternlab::engine {
 
 inline constexpr std::size_t kMaxTnnBytes = std::size_t(1) << 30;  // a ResNet-18 .tnn is about 3 MB
-inline constexpr std::uint32_t kTnnVersion = 2;  // 2: typed ops with activations, weight planes, RPReLU
+inline constexpr std::uint32_t kTnnVersion = 3;  // 2: typed ops with activations, weight planes, RPReLU; 3: flags
+inline constexpr std::uint32_t kTnnManifestDeflated = 1;  // flags bit 0: the manifest is a zlib stream
+inline constexpr std::size_t kMaxTnnManifestBytes = std::size_t(64) << 20;  // inflated
 
 // A .tnn that cannot be read; the message names the file and the fault.
 class TnnError : public std::runtime_error {

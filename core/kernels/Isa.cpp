@@ -80,4 +80,18 @@ bool setIsa(Isa isa) {
 
 bool hasVnni() { return cpuHasAvx512() && __builtin_cpu_supports("avx512vnni"); }
 
+std::string baselineIsaCap() {
+  const char* cap = std::getenv("DNNL_MAX_CPU_ISA");
+  return cap ? cap : "";
+}
+
+std::string matchBaselineIsaToKernels() {
+  const Isa kernels = defaultIsa();
+  if (static_cast<int>(kernels) < static_cast<int>(bestCpuIsa())) {
+    const char* cap = kernels == Isa::Avx2 ? "AVX2" : "SSE41";
+    ::setenv("DNNL_MAX_CPU_ISA", cap, 0);  // 0: a cap the user chose stays
+  }
+  return baselineIsaCap();
+}
+
 }  // namespace ternlab::kernels

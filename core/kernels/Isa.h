@@ -24,4 +24,12 @@ bool setIsa(Isa isa);
 // True when the CPU also has AVX-512 VNNI (vpdpbusd) for the int8 kernels.
 bool hasVnni();
 
+// Caps LibTorch's oneDNN (DNNL_MAX_CPU_ISA, read when oneDNN first runs) at the path TERNLAB_KERNEL_ISA lowered
+// the kernels to (avx2 -> "AVX2", portable/reference -> "SSE41"), so that fp32 baselines measured beside a forced
+// path run as on a CPU that has only that path. A DNNL_MAX_CPU_ISA already set is left alone. Call before the
+// first LibTorch operation; returns the cap in effect ("" = none: oneDNN uses the CPU's best).
+std::string matchBaselineIsaToKernels();
+// The oneDNN cap in effect (DNNL_MAX_CPU_ISA), "" when none.
+std::string baselineIsaCap();
+
 }  // namespace ternlab::kernels

@@ -11,6 +11,7 @@
 
 #include "config/ExperimentConfig.h"
 #include "data/Dataset.h"
+#include "kernels/Isa.h"
 #include "train/StageTrainer.h"
 
 using namespace ternlab;
@@ -170,6 +171,7 @@ BENCHMARK(BM_ResNet20_FP_4Epochs)->UseManualTime()->Iterations(1)->Unit(benchmar
 BENCHMARK(BM_ResNet20_AsymUniformKd_4Epochs)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 
 int main(int argc, char** argv) {
+  kernels::matchBaselineIsaToKernels();  // a forced kernel path caps oneDNN here and in the PyTorch baselines
   registerSchemeBenchmarks();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -21,6 +21,7 @@
 #include "engine/TnnExport.h"
 #include "engine/TnnFile.h"
 #include "engine/TorchCheck.h"
+#include "io/Deflate.h"
 #include "kernels/Base3.h"
 #include "nn/TernaryNet.h"
 #include "report/RunModel.h"
@@ -131,6 +132,36 @@ TEST(TnnFile, DamagedOrForeignFilesNameTheFileAndTheFault) {
 
   e = errorOf(dir / "missing.tnn");
   EXPECT_NE(e.find("missing.tnn"), std::string::npos) << e;
+
+  // The manifest is deflated (flags bit 0); a damaged stream with a matching checksum, or unknown flags, is refused.
+  std::uint32_t flags = 0;
+  std::memcpy(&flags, bytes.data() + 12, 4);
+  EXPECT_EQ(flags, engine::kTnnManifestDeflated);
+  std::string badStream = bytes;
+  badStream[26] ^= 0x55;  // inside the zlib stream, past its two-byte header
+  const std::uint64_t sum =
+      engine::fnv1a64(reinterpret_cast<const unsigned char*>(badStream.data()), badStream.size() - 8);
+  std::memcpy(badStream.data() + badStream.size() - 8, &sum, 8);
+  writeAll(dir / "stream.tnn", badStream);
+  e = errorOf(dir / "stream.tnn");
+  EXPECT_NE(e.find("stream.tnn: manifest:"), std::string::npos) << e;
+
+  std::string flagged = bytes;
+  flagged[12] = 6;
+  writeAll(dir / "flags.tnn", flagged);
+  e = errorOf(dir / "flags.tnn");
+  EXPECT_NE(e.find("unknown flags 6"), std::string::npos) << e;
+}
+
+// The deflate helper: a round trip, and a bound on what a stream may inflate to.
+TEST(Deflate, RoundTripsAndBoundsTheInflatedSize) {
+  const std::string text(100000, 'a');
+  const auto z = io::deflateText(text);
+  EXPECT_LT(z.size(), 1000u);
+  EXPECT_EQ(io::inflateText(z, text.size()), text);
+  EXPECT_THROW(io::inflateText(z, text.size() - 1), std::runtime_error);
+  EXPECT_THROW(io::inflateText(z.substr(0, z.size() / 2), text.size()), std::runtime_error);  // cut short
+  EXPECT_THROW(io::inflateText(z + "x", text.size()), std::runtime_error);                    // bytes after the end
 }
 
 TEST(BatchNormEval, IsXTimesScalePlusShiftRoundedStepByStep) {
@@ -457,14 +488,17 @@ TEST(TnnFileIntegration, OlderRpreluArraysInTheManifestAreRead) {
   std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   std::uint64_t n = 0;
   std::memcpy(&n, bytes.data() + 16, 8);
-  auto manifest = nlohmann::json::parse(bytes.substr(24, n));
+  auto manifest = nlohmann::json::parse(io::inflateText(bytes.substr(24, n), engine::kMaxTnnManifestBytes));
   for (std::size_t i = 0; i < m.rprelu.size(); ++i) {  // the older form
     auto& r = manifest["rprelu"][i];
     r.erase("channels"), r.erase("offset");
     r["shift_in"] = m.rprelu[i].shiftIn, r["slope"] = m.rprelu[i].slope, r["shift_out"] = m.rprelu[i].shiftOut;
   }
   const std::string text = manifest.dump();
-  std::string old = bytes.substr(0, 16);
+  std::string old = bytes.substr(0, 8);  // version 2, flags 0: a plain JSON manifest
+  const std::uint32_t version = 2, flags = 0;
+  old.append(reinterpret_cast<const char*>(&version), 4);
+  old.append(reinterpret_cast<const char*>(&flags), 4);
   const std::uint64_t len = text.size();
   old.append(reinterpret_cast<const char*>(&len), 8);
   old += text;

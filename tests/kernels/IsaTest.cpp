@@ -54,6 +54,32 @@ TEST(Isa, EnvironmentCanOnlyLowerThePath) {
   EXPECT_EQ(defaultIsa(), best);
 }
 
+// A kernel path forced lower caps LibTorch's oneDNN at the same width (avx2 -> AVX2, portable -> SSE41); a cap
+// the user set stays; the CPU's best path sets none.
+TEST(Isa, BaselineCapFollowsAForcedKernelPath) {
+  const auto saved = [](const char* name) { const char* v = std::getenv(name); return v ? std::string(v) : std::string("\x01"); };
+  const std::string kernelIsa = saved("TERNLAB_KERNEL_ISA"), cap = saved("DNNL_MAX_CPU_ISA");
+  const auto restore = [](const char* name, const std::string& v) {
+    if (v == "\x01") ::unsetenv(name); else ::setenv(name, v.c_str(), 1);
+  };
+  ::unsetenv("DNNL_MAX_CPU_ISA");
+  ::unsetenv("TERNLAB_KERNEL_ISA");
+  EXPECT_EQ(matchBaselineIsaToKernels(), "");
+  EXPECT_EQ(std::getenv("DNNL_MAX_CPU_ISA"), nullptr);
+  ::setenv("TERNLAB_KERNEL_ISA", "portable", 1);
+  EXPECT_EQ(matchBaselineIsaToKernels(), "SSE41");
+  EXPECT_EQ(baselineIsaCap(), "SSE41");
+  if (availableIsas().back() == Isa::Avx512) {
+    ::unsetenv("DNNL_MAX_CPU_ISA");
+    ::setenv("TERNLAB_KERNEL_ISA", "avx2", 1);
+    EXPECT_EQ(matchBaselineIsaToKernels(), "AVX2");
+  }
+  ::setenv("DNNL_MAX_CPU_ISA", "AVX", 1);
+  EXPECT_EQ(matchBaselineIsaToKernels(), "AVX");  // the user's cap is kept
+  restore("TERNLAB_KERNEL_ISA", kernelIsa);
+  restore("DNNL_MAX_CPU_ISA", cap);
+}
+
 TEST(KernelBench, ReturnsOneRowPerCombination) {
   BenchConfig cfg;
   cfg.shapes = {{"tiny", 8, 16, 130}};

@@ -59,7 +59,7 @@ class KernelSpeedPanelTest : public QObject {
     const std::string db = dir.filePath(QStringLiteral("runs.sqlite")).toStdString();
     auto networkRun = [](double scale) {
       engine::BenchSuiteResult r;
-      r.isa = "avx2", r.threads = 2;
+      r.isa = "avx2", r.threads = 2, r.baselineIsa = "AVX2";
       for (const char* shape : {"resnet20_1x28_b64_t1", "lenet5_1x28_b1_t2"}) {
         engine::BenchRow row;
         row.level = "network", row.kernel = "network", row.shape = shape;
@@ -90,7 +90,9 @@ class KernelSpeedPanelTest : public QObject {
                           : bars->name() == QStringLiteral("ONNX Runtime fp32") ? 1.5 : 0.6;
       for (auto it = bars->data()->begin(); it != bars->data()->end(); ++it) QCOMPARE(it->value, want);
     }
-    QVERIFY(panel.findChild<QLabel*>(QStringLiteral("benchNetworkSummary"))->text().contains(QString::number(newest)));
+    const QString summary = panel.findChild<QLabel*>(QStringLiteral("benchNetworkSummary"))->text();
+    QVERIFY(summary.contains(QString::number(newest)));
+    QVERIFY2(summary.contains(QStringLiteral("oneDNN ISA AVX2")), qPrintable(summary));  // the baseline's cap, recorded
   }
 
   // The network button measures every architecture's rows for real, draws one bar per row and records them.
