@@ -76,7 +76,8 @@ BenchSuiteResult runBenchSuite(const BenchSuiteOptions& o) {
   at::set_num_threads(res.threads);
   const auto isa = kernels::activeIsa();
   res.isa = kernels::isaName(isa);
-  res.baselineIsa = kernels::baselineIsaCap().empty() ? "native" : kernels::baselineIsaCap();
+  const auto cap = kernels::baselineIsaCap();
+  res.baselineIsa = cap.empty() ? "native" : cap;
   res.cpuHz = kernels::measuredCpuHz();
   res.boundMacPerCycle = kernels::ternaryMacPerCycleBound(isa);
   res.boundNote = isa == kernels::Isa::Avx512 ? "AVX-512: 512 MACs per 6 zmm ops on 2 ports = 171 MAC/cycle"
