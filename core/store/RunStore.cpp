@@ -70,6 +70,9 @@ std::string defaultDatabasePath() {
 
 namespace {
 
+// How long any statement waits for another process's lock before it reports the store busy.
+constexpr int kBusyTimeoutMs = 10000;
+
 // A store this process may not write (the file or its folder): opened read-only so it can still be listed.
 bool readOnlyStore(const std::string& path) {
   std::error_code ec;
@@ -97,7 +100,7 @@ RunStore::RunStore(const std::string& path) : path_(path) {
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK) throw StoreError(path + ": cannot open database: " + sqlite3_errmsg(raw));
-  sqlite3_busy_timeout(db_.get(), 10000);
+  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
   try {
     exec(db_.get(), "PRAGMA foreign_keys = ON", path_);
     refuseForeignDatabase(db_.get(), path_);  // before anything writes to the file: a refused file stays as it was
@@ -105,9 +108,7 @@ RunStore::RunStore(const std::string& path) : path_(path) {
       requireCurrentSchema(db_.get(), path_);
       return;
     }
-    Statement wal(db_.get(), "PRAGMA journal_mode = WAL", path_);
-    wal.step();
-    wal.reset();  // an open statement would keep the migration's transaction from committing
+    enableWriteAheadLog(db_.get(), path_, kBusyTimeoutMs);
     exec(db_.get(), "PRAGMA synchronous = NORMAL", path_);
     migrate(db_.get(), path_);
   } catch (const StoreError& e) {

@@ -1,9 +1,12 @@
 #include "store/Sqlite.h"
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 namespace ternlab::store {
 
@@ -99,6 +102,22 @@ void exec(sqlite3* db, const std::string& sql, const std::string& dbPath) {
     sqlite3_free(err);
     msg += systemCause(db);
     throw StoreError(dbPath + ": " + msg);
+  }
+}
+
+void enableWriteAheadLog(sqlite3* db, const std::string& dbPath, int timeoutMs) {
+  Statement wal(db, "PRAGMA journal_mode = WAL", dbPath);
+  for (int waitedMs = 0;; ) {
+    try {
+      wal.step();
+      wal.reset();  // an open statement would keep a later transaction from committing
+      return;
+    } catch (const StoreError&) {
+      if ((sqlite3_errcode(db) & 0xff) != SQLITE_BUSY || waitedMs >= timeoutMs) throw;
+    }
+    const int pauseMs = std::min(1 + waitedMs / 4, 50);  // short pauses first: the other opener is quick
+    std::this_thread::sleep_for(std::chrono::milliseconds(pauseMs));
+    waitedMs += pauseMs;
   }
 }
 

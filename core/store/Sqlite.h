@@ -54,6 +54,11 @@ std::string fileUri(const std::string& path, const char* query);
 // Runs SQL without results; throws StoreError naming the database on failure.
 void exec(sqlite3* db, const std::string& sql, const std::string& dbPath);
 
+// Switches the database to write-ahead logging. The switch needs the file to itself, and SQLite answers
+// "database is locked" at once, without its busy handler, while another connection reads it (processes
+// opening one new store together); the switch is retried until timeoutMs has passed.
+void enableWriteAheadLog(sqlite3* db, const std::string& dbPath, int timeoutMs);
+
 // BEGIN IMMEDIATE … COMMIT, rolled back if destroyed without commit().
 class Transaction {
  public:

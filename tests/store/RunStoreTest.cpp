@@ -1,10 +1,12 @@
 // The run store: schema, upserts, summaries, layer stats, statuses, and refusal to touch foreign files.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include "TestDir.h"
 #include <fstream>
+#include <vector>
 
 #include "store/RunStore.h"
 
@@ -137,6 +139,55 @@ TEST(RunStore, TwoConnectionsSeeEachOthersWrites) {
   writer.logMetrics(id, {{"train/loss", 1, 1, 1, 2.5}});
   ASSERT_EQ(reader.metrics(id).size(), 1u);
   EXPECT_DOUBLE_EQ(reader.metrics(id)[0].value, 2.5);
+}
+
+// Processes that open one new store at the same moment all open it: the switch to write-ahead logging,
+// which SQLite refuses at once (without waiting) while another connection reads the file, is retried.
+// Repeated over many fresh stores, since the race is timing-bound; the children wait on a pipe so that
+// they start together, and each reports its error in a file.
+TEST(RunStore, ProcessesOpeningOneNewStoreTogetherAllOpenIt) {
+  const auto dir = ternlab::testsupport::freshTestDir("store-crowd");
+  constexpr int kRounds = 150, kProcesses = 6;
+  int failures = 0;
+  std::string firstError;
+  for (int round = 0; round < kRounds; ++round) {
+    const auto path = (dir / ("runs" + std::to_string(round) + ".sqlite")).string();
+    std::vector<pid_t> children;
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    for (int p = 0; p < kProcesses; ++p) {
+      const pid_t child = ::fork();
+      if (child == 0) {
+        ::close(go[1]);
+        char byte;
+        (void)::read(go[0], &byte, 1);  // returns when the parent closes its end: all children start together
+        ::usleep(static_cast<useconds_t>(200 * p));
+        int code = 0;
+        try {
+          RunStore store(path);
+          store.createRun({"crowd", "{}", static_cast<std::uint64_t>(p)});
+          (void)store.listRuns();
+        } catch (const std::exception& e) {
+          std::ofstream(path + ".err" + std::to_string(p)) << e.what();
+          code = 1;
+        }
+        ::_exit(code);
+      }
+      children.push_back(child);
+    }
+    ::close(go[0]);
+    ::close(go[1]);
+    for (std::size_t p = 0; p < children.size(); ++p) {
+      int status = 0;
+      ::waitpid(children[p], &status, 0);
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+      ++failures;
+      std::ifstream err(path + ".err" + std::to_string(p));
+      if (firstError.empty()) firstError = std::string((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+    }
+    if (failures == 0) EXPECT_EQ(RunStore(path).listRuns().size(), static_cast<std::size_t>(kProcesses)) << path;
+  }
+  EXPECT_EQ(failures, 0) << "first: " << firstError;
 }
 
 TEST(RunStore, RunsThatDifferOnlyInSeedShareASeedGroup) {
