@@ -1,10 +1,12 @@
 #include "quant/AsymQuantizer.h"
 
 #include "quant/AsymBiSte.h"
+#include "quant/UniformOps.h"
 
 #include <torch/torch.h>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace ternlab::quant {
 
@@ -56,12 +58,23 @@ at::Tensor AsymQuantizer::expectedCode(const at::Tensor& z, const at::Tensor& t1
   return torch::clamp(z / (2 * t1), 0.0, 1.0) * pos - torch::clamp(z / (2 * t2), 0.0, 1.0) * neg;
 }
 
-at::Tensor AsymQuantizer::forward(const at::Tensor& z) {
-  at::Tensor codes;
-  double t1v = 0, t2v = 0, alphaV = 0;
+at::Tensor AsymQuantizer::forward(const at::Tensor& z) { return quantize(z, at::Tensor(), InputAffine{}); }
+
+at::Tensor AsymQuantizer::forwardAffine(const at::Tensor& x, const at::Tensor& gamma, const InputAffine& a) {
+  return quantize(x, gamma, a);
+}
+
+at::Tensor AsymQuantizer::quantize(const at::Tensor& x, const at::Tensor& gamma, const InputAffine& affine) {
+  AsymPass pass;
+  pass.halfRange = o_.halfRange;
+  pass.affine = affine;
+  double alphaV = 0;
+  at::Tensor codes;  // written out only where the scale is fitted to them or a consumer needs them at once
   {
     torch::NoGradGuard guard;
-    if (initialized_.item<double>() == 0) {
+    const bool first = initialized_.item<double>() == 0;
+    if (first) {
+      const auto z = gamma.defined() ? gammaAffine(x, gamma, affine.k, affine.shift) : x;
       if (o_.unitInit) {
         t1_.fill_(0.5);
         t2_.fill_(o_.halfRange ? 1.5 : -0.5);
@@ -84,24 +97,40 @@ at::Tensor AsymQuantizer::forward(const at::Tensor& z) {
       t2_.clamp_min_(t1_.item<double>() + kEps);
     else
       t2_.clamp_max_(-kEps);
-    t1v = t1_.item<double>();
-    t2v = t2_.item<double>();
-    auto fused = asymCodes(z, t1v, t2v, o_.halfRange);  // = codesFor(), with Σz·c and Σc² from the same pass
-    codes = fused.codes;
-    const double fit = fused.sumCC > 0 ? fused.sumZC / fused.sumCC : 0.0;  // least squares α (= mean |z| above Δ)
-    if (!o_.learnScale || initialized_.item<double>() == 0) alpha_.fill_(fit);
+    pass.t1 = t1_.item<double>();
+    pass.t2 = t2_.item<double>();
+    // A training step with a learned scale on an activation needs no codes of its own: the output pass makes
+    // α·codes, and the codes are recomputed from the activation only if something asks for them. Eval needs
+    // them at once (QuantLayer's eval forward), and so do weights and inputs (leaves): the optimizer changes weights
+    // in place, and a leaf may be a buffer its owner reuses.
+    const bool fitScale = !o_.learnScale || first;
+    if (fitScale || !is_training() || x.is_leaf()) {
+      auto fused = asymCodes(x, pass);  // = codesFor(z), with Σz·c and Σc² from the same pass
+      codes = fused.codes;
+      const double fit = fused.sumCC > 0 ? fused.sumZC / fused.sumCC : 0.0;  // least squares α (= mean |z| above Δ)
+      if (fitScale) alpha_.fill_(fit);
+    }
     initialized_.fill_(1);
     alphaV = alpha_.item<double>();
   }
-  remember({codes}, {{t1v, t2v}}, {{alphaV}});
-  const double gs = o_.gradScale ? 1.0 / std::sqrt(static_cast<double>(std::max<std::int64_t>(1, z.numel()))) : 1.0;
+  if (codes.defined())
+    remember({codes}, {{pass.t1, pass.t2}}, {{alphaV}});
+  else
+    rememberLazy(
+        [x = x.detach(), version = x._version(), pass] {
+          if (x._version() != version)  // the codes of a tensor changed in place since cannot be recomputed
+            throw std::logic_error("asym quantizer: its input was modified in place after the forward");
+          return std::vector<at::Tensor>{asymCodes(x, pass).codes};
+        },
+        {{pass.t1, pass.t2}}, {{alphaV}});
+  const double gs = o_.gradScale ? 1.0 / std::sqrt(static_cast<double>(std::max<std::int64_t>(1, x.numel()))) : 1.0;
   auto scaled = [gs](const at::Tensor& p) { return gs == 1.0 ? p : (p - p * gs).detach() + p * gs; };
   const auto alpha = o_.learnScale ? scaled(alpha_) : alpha_;
   const auto t1 = scaled(t1_);
   // Symmetric: Δ2 is a function of Δ1, so Δ1 collects the gradient of both ramps (Δ2 gets none).
   const auto t2 = o_.symmetric ? (o_.halfRange ? 3 * t1 : -t1) : scaled(t2_);
   // Value α·codes; gradient that of α·codes + α·(E[q] − E[q].detach()) with E = expectedCode(), fused.
-  return asymBiSte(z, codes, alpha, t1, t2, o_.halfRange);
+  return asymBiSte(x, pass, alpha, t1, t2, gamma);
 }
 
 }  // namespace ternlab::quant

@@ -25,6 +25,8 @@ class AsymQuantizer : public TensorQuantizer {
  public:
   explicit AsymQuantizer(const AsymOptions& o = {});
   at::Tensor forward(const at::Tensor& z) override;
+  // Eq. 9's normalisation folded into the quantizer's passes: the same result as forward(γ·(k·x + shift)).
+  at::Tensor forwardAffine(const at::Tensor& x, const at::Tensor& gamma, const InputAffine& a) override;
   std::string scheme() const override { return "asym"; }
   // The bi-STE surrogate (value not used, only its gradient): E[q]/α of the stochastic eq. 7 for the given
   // thresholds; exposed for the gradient tests.
@@ -37,6 +39,8 @@ class AsymQuantizer : public TensorQuantizer {
   const AsymOptions& options() const { return o_; }
 
  private:
+  at::Tensor quantize(const at::Tensor& x, const at::Tensor& gamma, const InputAffine& affine);
+
   AsymOptions o_;
   at::Tensor t1_, t2_, alpha_, initialized_;
 };

@@ -17,6 +17,7 @@ void TensorQuantizer::remember(std::vector<at::Tensor> codes, std::vector<std::v
                                std::vector<std::vector<double>> scales, double gamma) {
   for (auto& c : codes) c = c.detach();
   rawCodes_ = std::move(codes);
+  pendingCodes_ = nullptr;
   lastCodes_.clear();
   codesConverted_ = false;
   lastThresholds_ = std::move(thresholds);
@@ -24,10 +25,27 @@ void TensorQuantizer::remember(std::vector<at::Tensor> codes, std::vector<std::v
   lastGamma_ = gamma;
 }
 
+void TensorQuantizer::rememberLazy(std::function<std::vector<at::Tensor>()> makeCodes,
+                                   std::vector<std::vector<double>> thresholds, std::vector<std::vector<double>> scales,
+                                   double gamma) {
+  remember({}, std::move(thresholds), std::move(scales), gamma);
+  pendingCodes_ = std::move(makeCodes);
+}
+
+const std::vector<at::Tensor>& TensorQuantizer::lastCodeValues() const {
+  if (pendingCodes_) {
+    torch::NoGradGuard guard;
+    rawCodes_ = pendingCodes_();
+    for (auto& c : rawCodes_) c = c.detach();
+    pendingCodes_ = nullptr;
+  }
+  return rawCodes_;
+}
+
 const std::vector<at::Tensor>& TensorQuantizer::lastCodes() const {
   if (!codesConverted_) {
     lastCodes_.clear();
-    for (const auto& c : rawCodes_) lastCodes_.push_back(c.to(torch::kInt8));
+    for (const auto& c : lastCodeValues()) lastCodes_.push_back(c.to(torch::kInt8));
     codesConverted_ = true;
   }
   return lastCodes_;

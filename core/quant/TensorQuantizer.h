@@ -2,6 +2,8 @@
 #include <ATen/core/Tensor.h>
 #include <torch/nn/module.h>
 
+#include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -9,18 +11,30 @@
 
 namespace ternlab::quant {
 
+// The affine map z = γ·(k·x + shift) that eq. 9's normalisation puts in front of a quantizer (UniformNormalizer).
+struct InputAffine {
+  double gamma = 1, k = 1, shift = 0;
+};
+
 // Base of every fake-quantizer in the training graph: forward() returns the de-quantized tensor
 // whose gradient follows the scheme's estimator, and remembers the integer codes it used.
 class TensorQuantizer : public torch::nn::Module {
  public:
   virtual at::Tensor forward(const at::Tensor& x) = 0;
   virtual std::string scheme() const = 0;
+  // forward(γ·(k·x + shift)) for a quantizer that folds the map into its own pass (gamma: the learned 0-dim γ,
+  // whose value is a.gamma); an undefined tensor from one that does not, and the caller applies the map itself.
+  virtual at::Tensor forwardAffine(const at::Tensor& x, const at::Tensor& gamma, const InputAffine& a) {
+    (void)x, (void)gamma, (void)a;
+    return {};
+  }
   // One int8 code tensor in {-1,0,1} (or {0,1,2} for half-range activations) per branch,
   // exactly as used by the last forward; empty before the first forward.
   // Converted on first access: the training loop itself never pays for the int8 copy.
   const std::vector<at::Tensor>& lastCodes() const;
-  // The same codes as the forward made them (floating point, no copy).
-  const std::vector<at::Tensor>& lastCodeValues() const { return rawCodes_; }
+  // The same codes as the forward made them (floating point, no copy; made on first access where the
+  // forward fused them into its output).
+  const std::vector<at::Tensor>& lastCodeValues() const;
   // Per-branch statistics of the last forward.
   std::vector<BranchStats> lastStats() const;
   // Thresholds and scales of branch b as used by the last forward.
@@ -32,9 +46,14 @@ class TensorQuantizer : public torch::nn::Module {
  protected:
   void remember(std::vector<at::Tensor> codes, std::vector<std::vector<double>> thresholds,
                 std::vector<std::vector<double>> scales, double gamma = std::numeric_limits<double>::quiet_NaN());
+  // The same, for a forward that never wrote its codes out: makeCodes() recomputes exactly those codes, and
+  // runs only when a consumer (statistics, export, the kernel view) asks for them.
+  void rememberLazy(std::function<std::vector<at::Tensor>()> makeCodes, std::vector<std::vector<double>> thresholds,
+                    std::vector<std::vector<double>> scales, double gamma = std::numeric_limits<double>::quiet_NaN());
 
  private:
-  std::vector<at::Tensor> rawCodes_;             // as the forward produced them (floating point)
+  mutable std::vector<at::Tensor> rawCodes_;     // as the forward produced them (floating point)
+  mutable std::function<std::vector<at::Tensor>()> pendingCodes_;  // set: rawCodes_ not made yet
   mutable std::vector<at::Tensor> lastCodes_;   // int8 copies, made lazily
   mutable bool codesConverted_ = true;
   std::vector<std::vector<double>> lastThresholds_;

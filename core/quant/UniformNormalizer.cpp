@@ -45,12 +45,15 @@ at::Tensor UniformNormalizer::forward(const at::Tensor& x) {
   lastGamma_ = g;
   lastK_ = k;
   lastRawShift_ = shift;
-  const auto out = inner_->forward(gammaAffine(x, gamma_, k, shift));
+  // The inner quantizer folds the affine map into its own pass where it can (asym); else it gets Z̃ itself.
+  auto out = inner_->forwardAffine(x, gamma_, {g, k, shift});
+  if (!out.defined()) out = inner_->forward(gammaAffine(x, gamma_, k, shift));
   // Thresholds back in input units: Z = (Z̃ − γ·shift) / (γ·k).
   auto thresholds = inner_->lastThresholds();
   for (auto& branch : thresholds)
     for (auto& t : branch) t = (t - foldShift()) / foldFactor();
-  remember(inner_->lastCodes(), thresholds, inner_->lastScales(), g);
+  // The codes are the inner quantizer's, made when asked for (never an int8 copy per training step).
+  rememberLazy([inner = inner_.get()] { return inner->lastCodeValues(); }, thresholds, inner_->lastScales(), g);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "quant/FatnnQuantizer.h"
 #include "quant/LsqQuantizer.h"
 #include "quant/UniformNormalizer.h"
+#include "quant/UniformOps.h"
 
 using namespace ternlab::quant;
 using ternlab::testsupport::param;
@@ -207,6 +208,35 @@ TEST(QuantUniform, GammaIsLearnedAndScalesTheNormalisedInput) {
   EXPECT_DOUBLE_EQ(u.lastStats()[0].gamma, 2.0);
   // γ = 2 halves the thresholds in input units: the zero band narrows.
   EXPECT_NEAR(u.lastThresholds()[0][0] - z.mean().item<double>(), 0.4307 * z.std().item<double>() / 2, 1e-4);
+}
+
+// A training step folds eq. 9 into the asym passes and writes no codes; asked for later, they are recomputed
+// and are exactly those of the normalised input the step quantized (γ·(k·x + shift), then eq. 8).
+TEST(QuantUniform, CodesOfAFoldedTrainingStepAreMadeWhenAskedFor) {
+  torch::manual_seed(24);
+  for (bool half : {false, true}) {
+    AsymOptions o;
+    o.unitInit = true;
+    o.halfRange = half;
+    auto inner = std::make_shared<AsymQuantizer>(o);
+    UniformNormalizer u(inner, UniformOptions().halfGaussian(half));
+    u.train();
+    auto x = half ? (torch::randn({2, 8, 9, 9}) * 1.3).relu() : torch::randn({2, 8, 9, 9}) * 0.8 + 0.1;
+    u.forward(x).sum().backward();  // the first step fits α and writes its codes
+    { torch::NoGradGuard g; u.gamma().fill_(1.1); }
+    const auto source = x.clone().requires_grad_(true);
+    auto x2 = source + 0.05;  // an activation: the output of an op in the graph
+    const auto out = u.forward(x2);  // a folded step
+    const auto z = gammaAffine(x2.detach(), u.gamma(), u.normScale(), u.normShift()).detach();
+    const auto expected = AsymQuantizer::codesFor(z, inner->t1().item<double>(), inner->t2().item<double>(), half);
+    EXPECT_TRUE(torch::equal(u.lastCodeValues()[0], expected)) << "half " << half;
+    EXPECT_TRUE(torch::equal(inner->lastCodes()[0], expected.to(torch::kInt8))) << "half " << half;
+    EXPECT_TRUE(torch::equal(out.detach(), expected * inner->alpha().item<float>()));
+    // Changed in place before anyone asked: the codes cannot be recomputed, and the reader is told so.
+    u.forward(x2);
+    { torch::NoGradGuard g; x2.add_(1.0); }
+    EXPECT_THROW(u.lastCodes(), std::logic_error);
+  }
 }
 
 // Table 3's symmetric arm: Δn = −Δp (signed) or Δ2 = 3Δ1 (half-range); by the chain rule the one

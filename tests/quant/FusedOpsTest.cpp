@@ -23,8 +23,7 @@ Grads biSte(const at::Tensor& z0, const at::Tensor& g, double a, double p, doubl
   auto t2 = torch::tensor(q, z0.options()).requires_grad_(true);
   at::Tensor out;
   if (fused) {
-    const auto codes = asymCodes(z, p, q, half).codes;
-    out = asymBiSte(z, codes, alpha, t1, t2, half);
+    out = asymBiSte(z, AsymPass{p, q, half, {}}, alpha, t1, t2);
   } else {
     const auto codes = AsymQuantizer::codesFor(z.detach(), p, q, half);
     const auto e = AsymQuantizer::expectedCode(z, t1, t2, half);
@@ -61,12 +60,55 @@ TEST(QuantFusedOps, BiSteEqualsTheAutogradOfTheExpectedCode) {
   }
 }
 
+// Eq. 9's affine map folded into the asym passes: the output equals α·codes of gammaAffine(x) to the bit, and
+// the gradients of x, γ, α and both thresholds are those of the unfused graph (affine, then the bi-STE).
+TEST(QuantFusedOps, AffineFoldedIntoTheBiSteEqualsTheUnfusedChain) {
+  torch::manual_seed(8);
+  const std::int64_t n = 250003;
+  const double k = 0.7312345678, shift = 0.2234567891;
+  for (bool half : {false, true}) {
+    const auto x0 = half ? torch::rand({n}) * 3.1 - 0.3 : torch::randn({n}) * 0.9;
+    const auto g = torch::randn({n});
+    const double p = half ? 0.52 : 0.47, q = half ? 1.49 : -0.55, a = 1.13, gv = 1.21;
+    auto run = [&](bool folded) {
+      auto x = x0.clone().requires_grad_(true);
+      auto gamma = torch::tensor(gv, x0.options()).requires_grad_(true);
+      auto alpha = torch::tensor(a, x0.options()).requires_grad_(true);
+      auto t1 = torch::tensor(p, x0.options()).requires_grad_(true);
+      auto t2 = torch::tensor(q, x0.options()).requires_grad_(true);
+      at::Tensor out;
+      if (folded) {
+        out = asymBiSte(x, AsymPass{p, q, half, {gamma.item<double>(), k, shift}}, alpha, t1, t2, gamma);
+      } else {
+        const auto z = gammaAffine(x, gamma, k, shift);
+        const auto codes = AsymQuantizer::codesFor(z.detach(), p, q, half);
+        const auto e = AsymQuantizer::expectedCode(z, t1, t2, half);
+        out = alpha * codes + alpha.detach() * (e - e.detach());
+      }
+      (out * g).sum().backward();
+      return std::vector<at::Tensor>{out.detach(), x.grad(), gamma.grad(), alpha.grad(), t1.grad(), t2.grad()};
+    };
+    const auto f = run(true), r = run(false);
+    EXPECT_TRUE(torch::equal(f[0], r[0])) << "half " << half;
+    EXPECT_GT(f[0].ne(0).sum().item<std::int64_t>(), n / 4);
+    EXPECT_TRUE(torch::allclose(f[1], r[1], 1e-6, 1e-6)) << "half " << half;
+    EXPECT_EQ(f[1].ne(0).sum().item<std::int64_t>(), r[1].ne(0).sum().item<std::int64_t>());
+    for (int i = 2; i < 6; ++i) {
+      expectClose(f[i].item<double>(), r[i].item<double>(), "gamma, alpha, t1, t2");
+      EXPECT_NE(f[i].item<double>(), 0.0) << i;
+    }
+    // The codes alone, as recomputed for a consumer, are those the output was made of.
+    const auto codes = asymCodes(x0, AsymPass{p, q, half, {gv, k, shift}}).codes;
+    EXPECT_TRUE(torch::equal(codes * a, f[0]));
+  }
+}
+
 TEST(QuantFusedOps, CodesAndScaleSumsMatchTheirDefinition) {
   torch::manual_seed(4);
   auto z = torch::randn({200000});
   for (bool half : {false, true}) {
     const double t1 = half ? 0.2 : 0.5, t2 = half ? 0.9 : -0.4;
-    const auto c = asymCodes(z, t1, t2, half);
+    const auto c = asymCodes(z, AsymPass{t1, t2, half, {}});
     const auto ref = AsymQuantizer::codesFor(z, t1, t2, half);
     EXPECT_TRUE(torch::equal(c.codes, ref));
     const double zc = (z.to(torch::kFloat64) * ref).sum().item<double>();
