@@ -26,11 +26,14 @@ std::array<double, K> chunkedSums(std::int64_t n, Body body) {
   return total;
 }
 
-// The block loops are compiled twice on x86-64 (GCC function multiversioning): for Haswell (AVX2 + FMA) and for
-// the baseline, chosen once when the program loads. Sums within a block then depend on the vector width, so a
-// result may differ in the last bits between an AVX2 and an older CPU; never between thread counts.
+// The block loops are compiled three times on x86-64 (GCC function multiversioning): for AVX-512F, for AVX2 and
+// for the baseline, chosen by CPU feature once when the program loads. (An "arch=haswell" clone would be chosen
+// only on Haswell-family Intel CPUs: GCC's resolver tests the CPU model for arch= clones, not its features.)
+// The files are built with -ffp-contract=off, so no clone fuses a product and a sum the unfused ops round
+// separately. Sums within a block depend on the vector width, so a result may differ in the last bits between
+// CPUs of different vector widths; never between thread counts.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TERNLAB_VECTOR_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#define TERNLAB_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define TERNLAB_VECTOR_CLONES
 #endif

@@ -38,7 +38,7 @@ TERNLAB_VECTOR_CLONES void momentsBlock(const T* __restrict p, std::int64_t n, s
   acc[1] += squares;
 }
 
-// No FMA here (this file is built without -mfma): each step rounds to T like the separate torch ops.
+// No FMA here (this file is built with -ffp-contract=off): each step rounds to T like the separate torch ops.
 template <class T>
 TERNLAB_VECTOR_CLONES void affineBlock(const T* __restrict p, T* __restrict o, std::int64_t n, T k, T shift, T gamma) {
 #pragma omp simd
