@@ -28,7 +28,7 @@ std::array<double, K> chunkedSums(std::int64_t n, Body body) {
 
 // The block loops are compiled three times on x86-64 (GCC function multiversioning): for AVX-512F, for AVX2 and
 // for the baseline, chosen by CPU feature once when the program loads. (An "arch=haswell" clone would be chosen
-// only on Haswell-family Intel CPUs: GCC's resolver tests the CPU model for arch= clones, not its features.)
+// only on Intel Haswell CPUs: GCC's resolver tests the CPU model for arch= clones, not its features.)
 // The files are built with -ffp-contract=off, so no clone fuses a product and a sum the unfused ops round
 // separately. Sums within a block depend on the vector width, so a result may differ in the last bits between
 // CPUs of different vector widths; never between thread counts.
