@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <stdexcept>
+#include <utility>
 
 #include "quant/FatnnOps.h"
 
@@ -18,6 +20,8 @@ FatnnQuantizer::FatnnQuantizer(const FatnnOptions& o)
 
 at::Tensor FatnnQuantizer::forward(const at::Tensor& x) {
   std::vector<double> thresholds;
+  at::Tensor codes;
+  std::pair<double, double> widths;
   {
     torch::NoGradGuard guard;
     if (initialized_.item<double>() == 0) {
@@ -46,17 +50,29 @@ at::Tensor FatnnQuantizer::forward(const at::Tensor& x) {
     if (halfRange_) a1_.clamp_max_(2.9 * a0_.item<double>());  // keep 1.5/a1 above 0.5/a0
     const double a0 = a0_.item<double>(), a1 = a1_.item<double>();
     thresholds = halfRange_ ? std::vector<double>{0.5 / a0, 1.5 / a1} : std::vector<double>{0.5 / a1, -0.5 / a0};
-    if (initialized_.item<double>() == 0) {
+    // Codes written now only where they are needed now (α's first fit, QuantLayer's eval forward) or where
+    // the input may change in place before a consumer asks (weights and other leaves); else made when asked for.
+    const bool first = initialized_.item<double>() == 0;
+    if (first || !is_training() || x.is_leaf()) codes = fatnnCodes(x, a0, a1, halfRange_);
+    if (first) {
       // α starts at the least-squares scale of the first batch's codes.
-      const auto codes = fatnnQuantize(x.detach(), a0_, a1_, alpha_, halfRange_).codes;
       const double c2 = codes.square().sum().item<double>();
       alpha_.fill_(c2 > 0 ? (x * codes).sum().item<double>() / c2 : 1.0);
       initialized_.fill_(1);
     }
+    widths = {a0, a1};
   }
-  auto out = fatnnQuantize(x, a0_, a1_, alpha_, halfRange_);
-  remember({out.codes}, {thresholds}, {{alpha_.item<double>()}});
-  return out.value;
+  if (codes.defined())
+    remember({codes}, {thresholds}, {{alpha_.item<double>()}});
+  else
+    rememberLazy(
+        [x = x.detach(), version = x._version(), widths, half = halfRange_] {
+          if (x._version() != version)  // the codes of a tensor changed in place since cannot be recomputed
+            throw std::logic_error("FATNN quantizer: its input was modified in place after the forward");
+          return std::vector<at::Tensor>{fatnnCodes(x, widths.first, widths.second, half)};
+        },
+        {thresholds}, {{alpha_.item<double>()}});
+  return fatnnQuantize(x, a0_, a1_, alpha_, halfRange_);
 }
 
 }  // namespace ternlab::quant

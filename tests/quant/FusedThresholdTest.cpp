@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "quant/FatnnOps.h"
+#include "quant/FatnnQuantizer.h"
 #include "quant/ThresholdOps.h"
 
 using namespace ternlab::quant;
@@ -93,15 +94,35 @@ TEST(QuantFusedThreshold, FatnnMatchesTheRoundPassGraph) {
     auto x = x0.clone().requires_grad_(true), xr = x0.clone().requires_grad_(true);
     auto param = [](double v) { return torch::tensor(v).requires_grad_(true); };
     auto a0 = param(1.3), a1 = param(0.9), alpha = param(0.6), r0 = param(1.3), r1 = param(0.9), ra = param(0.6);
-    const auto fused = fatnnQuantize(x, a0, a1, alpha, half);
-    (fused.value * g).sum().backward();
+    const auto value = fatnnQuantize(x, a0, a1, alpha, half);
+    const auto codes = fatnnCodes(x0, 1.3, 0.9, half);
+    (value * g).sum().backward();
     const auto y = half ? roundPass(torch::clamp(xr * r0, 0.0, 1.0)) + roundPass(torch::clamp(xr * r1 - 1.0, 0.0, 1.0))
                         : roundPass(torch::clamp(xr * r0, -1.0, 0.0)) + roundPass(torch::clamp(xr * r1, 0.0, 1.0));
     (ra * y * g).sum().backward();
-    EXPECT_TRUE(torch::equal(fused.codes, y.detach()));
-    EXPECT_TRUE(torch::allclose(fused.value, (ra * y).detach(), 1e-6, 1e-7));
+    EXPECT_TRUE(torch::equal(codes, y.detach()));
+    EXPECT_TRUE(torch::equal(value.detach(), codes * alpha.item<float>()));
+    EXPECT_TRUE(torch::allclose(value.detach(), (ra * y).detach(), 1e-6, 1e-7));
     EXPECT_TRUE(torch::allclose(x.grad(), xr.grad(), 1e-5, 1e-6));
     for (auto [f, r] : {std::pair{a0, r0}, std::pair{a1, r1}, std::pair{alpha, ra}})
       EXPECT_NEAR(f.grad().item<double>(), r.grad().item<double>(), 1e-4 * std::max(1.0, std::abs(r.grad().item<double>())));
+  }
+}
+
+// A FATNN training step on an activation writes no codes; asked for later they are those of the step's widths,
+// and the value is α times them.
+TEST(QuantFusedThreshold, FatnnCodesOfATrainingStepAreMadeWhenAskedFor) {
+  for (bool half : {false, true}) {
+    FatnnQuantizer q(FatnnOptions().halfRange(half));
+    q.train();
+    const auto source = sample().requires_grad_(true);
+    q.forward(source * 1.0).sum().backward();  // the first step fits α and writes its codes
+    const auto x = source * 0.9;               // an activation: the output of an op in the graph
+    const auto value = q.forward(x);
+    const double a0 = q.named_parameters()["a0"].item<double>(), a1 = q.named_parameters()["a1"].item<double>();
+    const auto expected = fatnnCodes(x.detach(), a0, a1, half);
+    EXPECT_GT(expected.ne(0).sum().item<std::int64_t>(), 0);
+    EXPECT_TRUE(torch::equal(q.lastCodeValues()[0], expected)) << "half " << half;
+    EXPECT_TRUE(torch::equal(value.detach(), expected * q.named_parameters()["alpha"].item<float>()));
   }
 }
