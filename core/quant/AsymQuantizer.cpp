@@ -6,7 +6,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <stdexcept>
 
 namespace ternlab::quant {
 
@@ -100,11 +99,9 @@ at::Tensor AsymQuantizer::quantize(const at::Tensor& x, const at::Tensor& gamma,
     pass.t1 = t1_.item<double>();
     pass.t2 = t2_.item<double>();
     // A training step with a learned scale on an activation needs no codes of its own: the output pass makes
-    // α·codes, and the codes are recomputed from the activation only if something asks for them. Eval needs
-    // them at once (QuantLayer's eval forward), and so do weights and inputs (leaves): the optimizer changes weights
-    // in place, and a leaf may be a buffer its owner reuses.
+    // α·codes, and the codes are recomputed from the activation only if something asks for them.
     const bool fitScale = !o_.learnScale || first;
-    if (fitScale || !is_training() || x.is_leaf()) {
+    if (fitScale || !codesCanWait(x)) {
       auto fused = asymCodes(x, pass);  // = codesFor(z), with Σz·c and Σc² from the same pass
       codes = fused.codes;
       const double fit = fused.sumCC > 0 ? fused.sumZC / fused.sumCC : 0.0;  // least squares α (= mean |z| above Δ)
@@ -116,13 +113,8 @@ at::Tensor AsymQuantizer::quantize(const at::Tensor& x, const at::Tensor& gamma,
   if (codes.defined())
     remember({codes}, {{pass.t1, pass.t2}}, {{alphaV}});
   else
-    rememberLazy(
-        [x = x.detach(), version = x._version(), pass] {
-          if (x._version() != version)  // the codes of a tensor changed in place since cannot be recomputed
-            throw std::logic_error("asym quantizer: its input was modified in place after the forward");
-          return std::vector<at::Tensor>{asymCodes(x, pass).codes};
-        },
-        {{pass.t1, pass.t2}}, {{alphaV}});
+    rememberFromInput(x, [pass](const at::Tensor& in) { return asymCodes(in, pass).codes; }, {{pass.t1, pass.t2}},
+                      {{alphaV}});
   const double gs = o_.gradScale ? 1.0 / std::sqrt(static_cast<double>(std::max<std::int64_t>(1, x.numel()))) : 1.0;
   auto scaled = [gs](const at::Tensor& p) { return gs == 1.0 ? p : (p - p * gs).detach() + p * gs; };
   const auto alpha = o_.learnScale ? scaled(alpha_) : alpha_;

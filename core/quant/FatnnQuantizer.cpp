@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <stdexcept>
 #include <utility>
 
 #include "quant/FatnnOps.h"
@@ -50,10 +49,9 @@ at::Tensor FatnnQuantizer::forward(const at::Tensor& x) {
     if (halfRange_) a1_.clamp_max_(2.9 * a0_.item<double>());  // keep 1.5/a1 above 0.5/a0
     const double a0 = a0_.item<double>(), a1 = a1_.item<double>();
     thresholds = halfRange_ ? std::vector<double>{0.5 / a0, 1.5 / a1} : std::vector<double>{0.5 / a1, -0.5 / a0};
-    // Codes written now only where they are needed now (α's first fit, QuantLayer's eval forward) or where
-    // the input may change in place before a consumer asks (weights and other leaves); else made when asked for.
+    // Codes written now only where α's first fit or a consumer needs them now; else made when asked for.
     const bool first = initialized_.item<double>() == 0;
-    if (first || !is_training() || x.is_leaf()) codes = fatnnCodes(x, a0, a1, halfRange_);
+    if (first || !codesCanWait(x)) codes = fatnnCodes(x, a0, a1, halfRange_);
     if (first) {
       // α starts at the least-squares scale of the first batch's codes.
       const double c2 = codes.square().sum().item<double>();
@@ -65,12 +63,8 @@ at::Tensor FatnnQuantizer::forward(const at::Tensor& x) {
   if (codes.defined())
     remember({codes}, {thresholds}, {{alpha_.item<double>()}});
   else
-    rememberLazy(
-        [x = x.detach(), version = x._version(), widths, half = halfRange_] {
-          if (x._version() != version)  // the codes of a tensor changed in place since cannot be recomputed
-            throw std::logic_error("FATNN quantizer: its input was modified in place after the forward");
-          return std::vector<at::Tensor>{fatnnCodes(x, widths.first, widths.second, half)};
-        },
+    rememberFromInput(
+        x, [widths, half = halfRange_](const at::Tensor& in) { return fatnnCodes(in, widths.first, widths.second, half); },
         {thresholds}, {{alpha_.item<double>()}});
   return fatnnQuantize(x, a0_, a1_, alpha_, halfRange_);
 }

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace ternlab::quant {
 
@@ -30,6 +31,18 @@ void TensorQuantizer::rememberLazy(std::function<std::vector<at::Tensor>()> make
                                    double gamma) {
   remember({}, std::move(thresholds), std::move(scales), gamma);
   pendingCodes_ = std::move(makeCodes);
+}
+
+void TensorQuantizer::rememberFromInput(const at::Tensor& x, std::function<at::Tensor(const at::Tensor&)> makeCodes,
+                                        std::vector<std::vector<double>> thresholds,
+                                        std::vector<std::vector<double>> scales) {
+  rememberLazy(
+      [x = x.detach(), version = x._version(), makeCodes = std::move(makeCodes), scheme = scheme()] {
+        if (x._version() != version)  // the codes of a tensor changed in place since cannot be recomputed
+          throw std::logic_error(scheme + " quantizer: its input was modified in place after the forward");
+        return std::vector<at::Tensor>{makeCodes(x)};
+      },
+      std::move(thresholds), std::move(scales));
 }
 
 const std::vector<at::Tensor>& TensorQuantizer::lastCodeValues() const {

@@ -50,6 +50,14 @@ class TensorQuantizer : public torch::nn::Module {
   // runs only when a consumer (statistics, export, the kernel view) asks for them.
   void rememberLazy(std::function<std::vector<at::Tensor>()> makeCodes, std::vector<std::vector<double>> thresholds,
                     std::vector<std::vector<double>> scales, double gamma = std::numeric_limits<double>::quiet_NaN());
+  // Whether a forward on x may leave its codes to be made on first access: a training step on an activation
+  // (not a leaf). Eval needs them at once (QuantLayer's eval forward); weights and other leaves may change in
+  // place (the optimizer, a reused buffer) before a consumer asks.
+  bool codesCanWait(const at::Tensor& x) const { return is_training() && !x.is_leaf(); }
+  // rememberLazy for codes that are a function of the forward's input: makeCodes(x) runs on first access, on x
+  // as the forward saw it, and is refused (std::logic_error) if x was changed in place since.
+  void rememberFromInput(const at::Tensor& x, std::function<at::Tensor(const at::Tensor&)> makeCodes,
+                         std::vector<std::vector<double>> thresholds, std::vector<std::vector<double>> scales);
 
  private:
   mutable std::vector<at::Tensor> rawCodes_;     // as the forward produced them (floating point)
